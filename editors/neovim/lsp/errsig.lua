@@ -1,0 +1,66 @@
+-- errsig language server config for Neovim >= 0.11 (vim.lsp.config / vim.lsp.enable).
+--
+-- Found on 'runtimepath' as lsp/errsig.lua, so `vim.lsp.enable('errsig')` is all a user needs.
+-- Override any field with `vim.lsp.config('errsig', { ... })` before or after enabling.
+
+local root_markers = { '.git', 'pyproject.toml', 'requirements.txt', 'setup.py' }
+
+-- File watching. errsig rescans logs that grow on disk while they are not open (the
+-- `errsig.watch` globs). It asks the client to watch them when the client declares
+-- workspace.didChangeWatchedFiles.dynamicRegistration, and watches them itself otherwise.
+--
+-- We opt in only where Neovim's watcher is the native recursive one (macOS FSEvents,
+-- Windows ReadDirectoryChangesW), which is exactly where Neovim 0.11 already opts in. On
+-- Linux and the BSDs Neovim advertises `false` on purpose (TODO in vim/lsp/protocol.lua,
+-- neovim#23291, #26520, #27807, #28058): without `inotifywait` its fallback backend walks the
+-- whole workspace on the editor's main loop and keeps one fs_event handle per directory
+-- (a .venv or node_modules means tens of thousands), and `inotifywait` feeds every change in
+-- the tree through the editor. The server's own watcher does the same job in its own
+-- process. We set the value explicitly so a global `vim.lsp.config('*', ...)` opt-in does
+-- not switch errsig to the editor-side watcher on Linux.
+local sysname = vim.uv.os_uname().sysname
+local native_watcher = sysname == 'Darwin' or sysname == 'Windows_NT'
+
+---@type vim.lsp.Config
+return {
+  cmd = { 'errsig', 'lsp' },
+  -- Neovim's own filetype names (see lua/errsig/init.lua); ftdetect/errsig.lua maps *.log,
+  -- *.out, `typescript` transcripts, requirements*/constraints* files and pip.conf/pip.ini.
+  filetypes = { 'log', 'requirements', 'dosini' },
+  root_markers = root_markers,
+  -- Like root_markers (the first marker found wins, .git first), but a 'dosini' buffer only
+  -- starts errsig when it is a pip configuration file, not for every setup.cfg or .npmrc.
+  root_dir = function(bufnr, on_dir)
+    local name = vim.fs.basename(vim.api.nvim_buf_get_name(bufnr))
+    if vim.bo[bufnr].filetype == 'dosini' and name ~= 'pip.conf' and name ~= 'pip.ini' then
+      return
+    end
+    local config = vim.lsp.config.errsig or {}
+    on_dir(vim.fs.root(bufnr, config.root_markers or root_markers))
+  end,
+  -- What the server sees as languageId: the ids VS Code uses for the same files, so the
+  -- server gets the same input from both editors.
+  get_language_id = function(_, filetype)
+    return ({ requirements = 'pip-requirements', dosini = 'ini' })[filetype] or filetype
+  end,
+  -- The defaults of errsig.core.settings.Settings (camelCase JSON names).
+  settings = {
+    errsig = {
+      -- folders of extra records (errsig's schema or deadends.dev canons)
+      packs = {},
+      -- log globs, relative to the workspace, rescanned when they change on disk
+      watch = { '**/*.log', '**/*.out', '**/typescript', '**/.errsig/transcripts/*.txt' },
+      -- bytes; bigger files are scanned from their tail only
+      maxFileSize = 50 * 1024 * 1024,
+      -- signature id or domain -> 'error' | 'warning' | 'information' | 'hint' | 'off'
+      severityOverrides = vim.empty_dict(),
+      -- signature ids (or 'domain/*') that never report
+      disable = {},
+    },
+  },
+  capabilities = {
+    workspace = {
+      didChangeWatchedFiles = { dynamicRegistration = native_watcher },
+    },
+  },
+}

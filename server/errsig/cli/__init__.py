@@ -1,0 +1,1 @@
+"""The command-line front end: ``errsig scan | explain | list | check-pack | lsp``."""

@@ -1,0 +1,191 @@
+"""``errsig`` command line: scan logs, explain and list signatures, vet packs, run the server.
+
+Exit codes of ``scan``: 0 no error-severity finding, 1 at least one, 2 bad usage or
+unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from errsig import __version__
+from errsig.cli import render
+from errsig.core.explain.card import make_card, render_text
+from errsig.core.kb.convert import unstructure_record
+from errsig.core.loading import Toolkit, load_toolkit
+from errsig.core.scan.files import BinaryFileError, decode_utf16_if_needed, looks_binary, scan_file
+from errsig.core.scan.findings import Finding
+
+EXIT_CLEAN, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="errsig", description="Recognise known errors in terminal output and logs.")
+    p.add_argument("--version", action="version", version=f"errsig {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--pack", action="append", default=[], metavar="DIR", help="add a folder of records (repeatable)")
+    common.add_argument("--no-builtin", action="store_true", help="do not load the built-in catalogue")
+    common.add_argument("--verbose", "-v", action="store_true", help="also print catalogue problems")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    scan = sub.add_parser("scan", parents=[common], help="scan files (or - for stdin) for known errors")
+    scan.add_argument("files", nargs="+", metavar="FILE")
+    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    scan.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    scan.add_argument("--max-bytes", type=int, default=None, help="scan only the last N bytes of bigger files")
+
+    explain = sub.add_parser("explain", parents=[common], help="explain a signature")
+    explain.add_argument("id")
+    explain.add_argument("--locale", default=None, help="e.g. zh-cn for the Chinese text where a record has it")
+    explain.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+    lst = sub.add_parser("list", parents=[common], help="list the catalogue")
+    lst.add_argument("--format", choices=("text", "json"), default="text")
+
+    check = sub.add_parser("check-pack", parents=[common], help="validate a pack and vet it against clean logs")
+    check.add_argument("dir")
+    check.add_argument("--no-cache", action="store_true")
+
+    lsp = sub.add_parser("lsp", help="run the language server on stdio")
+    lsp.add_argument("--tcp", metavar="HOST:PORT", default=None)
+    return p
+
+
+def _toolkit(args: argparse.Namespace, **kw: object) -> Toolkit:
+    tk = load_toolkit([Path(d) for d in args.pack], builtin=not args.no_builtin, **kw)  # type: ignore[arg-type]
+    if getattr(args, "verbose", False):
+        for problem in tk.problems:
+            print(f"errsig: {problem.severity}: {problem}", file=sys.stderr)
+    else:
+        errors = [p for p in tk.problems if p.severity == "error"]
+        for problem in errors[:20]:
+            print(f"errsig: skipped record: {problem}", file=sys.stderr)
+        if len(errors) > 20:
+            print(f"errsig: ... and {len(errors) - 20} more (use --verbose)", file=sys.stderr)
+    return tk
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    tk = _toolkit(args)
+    results: list[tuple[str, list[Finding]]] = []
+    failed = False
+    for name in args.files:
+        try:
+            if name == "-":
+                data = sys.stdin.buffer.read()
+                if looks_binary(data[:8192]):
+                    raise BinaryFileError("<stdin>: binary input, not scanned")
+                findings = tk.scanner.scan_bytes(decode_utf16_if_needed(data))
+                results.append(("<stdin>", findings))
+            else:
+                results.append((name, scan_file(tk.scanner, Path(name), max_bytes=args.max_bytes)))
+        except BinaryFileError as exc:
+            print(f"errsig: {exc}", file=sys.stderr)
+            failed = True
+        except OSError as exc:
+            print(f"errsig: {name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            failed = True
+    if args.format == "json":
+        sys.stdout.write(render.render_json(results))
+    elif args.format == "sarif":
+        sys.stdout.write(render.render_sarif(results))
+    else:
+        colour = args.color == "always" or (
+            args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        )
+        sys.stdout.write(render.render_text(results, colour=colour))
+    if failed:
+        return EXIT_USAGE
+    return EXIT_FOUND if any(f.severity == "error" for _, fs in results for f in fs) else EXIT_CLEAN
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    tk = _toolkit(args, vet=False)
+    record = tk.catalogue.resolve(args.id)
+    if record is None:
+        print(f"errsig: unknown signature id {args.id!r} (see `errsig list`)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        print(json.dumps(unstructure_record(record), indent=2, ensure_ascii=False))
+        return EXIT_CLEAN
+    card = make_card(record, locale=args.locale)
+    if args.format == "markdown":
+        from errsig.core.explain.card import render_markdown
+
+        sys.stdout.write(render_markdown(card, zh=bool(args.locale and args.locale.startswith("zh"))))
+    else:
+        sys.stdout.write(render_text(card))
+    return EXIT_CLEAN
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    tk = _toolkit(args, vet=False)
+    records = sorted(tk.catalogue, key=lambda r: r.id)
+    if args.format == "json":
+        print(json.dumps([unstructure_record(r) for r in records], indent=2, ensure_ascii=False))
+        return EXIT_CLEAN
+    width = max((len(r.id) for r in records), default=10)
+    for r in records:
+        print(f"{r.id:<{width}}  {r.domain:<8} {r.category:<24} {r.signature[:90]}")
+    print(f"{len(records)} signatures")
+    return EXIT_CLEAN
+
+
+def _cmd_check_pack(args: argparse.Namespace) -> int:
+    tk = load_toolkit([Path(args.dir)], builtin=False, use_cache=not args.no_cache)
+    pack_name = Path(args.dir).name
+    verdict = tk.verdicts.get(pack_name)
+    errors = [p for p in tk.problems if p.severity == "error"]
+    warnings = [p for p in tk.problems if p.severity == "warning"]
+    print(f"pack {args.dir}: {len(tk.catalogue)} records loaded, {len(errors)} skipped")
+    for p in errors:
+        print(f"  error: {p}")
+    noisy = verdict.noisy if verdict else {}
+    cached = " (cached verdict)" if verdict and verdict.cached else ""
+    print(f"{len(noisy)} records fire on the clean-log corpus and are disabled{cached}:")
+    for rid, where in sorted(noisy.items()):
+        print(f"  disabled {rid}: {where}")
+    unfiltered = tk.matcher.unfiltered()
+    print(f"{len(unfiltered)} records have no literal for the prefilter (they run on every line):")
+    for rid in unfiltered:
+        print(f"  slow {rid}")
+    others = [p for p in warnings if "fires on a clean log" not in p.message]
+    print(f"{len(others)} warnings")
+    for p in others[:50]:
+        print(f"  warning: {p}")
+    print(f"{len(tk.matcher.signatures)} signatures active")
+    return EXIT_FOUND if errors else EXIT_CLEAN
+
+
+def _cmd_lsp(args: argparse.Namespace) -> int:
+    from errsig.lsp.server import run
+
+    return run(tcp=args.tcp)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {
+        "scan": _cmd_scan,
+        "explain": _cmd_explain,
+        "list": _cmd_list,
+        "check-pack": _cmd_check_pack,
+        "lsp": _cmd_lsp,
+    }
+    try:
+        return handlers[args.command](args)
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,128 @@
+"""Renderers for findings: text for people, JSON and SARIF 2.1.0 for machines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from errsig import __version__
+from errsig.core.explain.card import commands_of, fill_placeholders
+from errsig.core.kb.model import Record
+from errsig.core.scan.findings import Finding
+
+FileFindings = Sequence[tuple[str, Sequence[Finding]]]
+
+_COLOURS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "information": "\x1b[1;36m"}
+_RESET = "\x1b[0m"
+
+
+def render_text(results: FileFindings, colour: bool = False) -> str:
+    out: list[str] = []
+    for name, findings in results:
+        for f in findings:
+            sev = f.severity if f.severity != "information" else "info"
+            if colour:
+                sev = f"{_COLOURS.get(f.severity, '')}{sev}{_RESET}"
+            out.append(f"{name}:{f.line + 1}:{f.col + 1}: {sev} {f.id}: {f.title}")
+            if f.caused_by:
+                out.append(f"    caused by {f.caused_by[0]} at line {f.caused_by[1] + 1}")
+            ranked = f.record.workarounds_ranked()
+            if ranked:
+                top = ranked[0]
+                out.append(f"    fix ({round(top.success_rate * 100)}%): {fill_placeholders(top.action, f.captures)}")
+                for cmd in commands_of(top.how)[:2]:
+                    out.append(f"      $ {fill_placeholders(cmd, f.captures)}")
+    total = sum(len(f) for _, f in results)
+    errors = sum(1 for _, fs in results for f in fs if f.severity == "error")
+    out.append(f"{total} known error{'s' if total != 1 else ''} found ({errors} error-severity)")
+    return "\n".join(out) + "\n"
+
+
+def render_json(results: FileFindings) -> str:
+    items = [f.to_json(name) for name, findings in results for f in findings]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+_LEVEL = {"error": "error", "warning": "warning", "information": "note"}
+
+
+def _rule(record: Record) -> dict[str, Any]:
+    ranked = record.workarounds_ranked()
+    help_lines = [record.root_cause, ""] + [f"- {w.action} ({round(w.success_rate * 100)}%)" for w in ranked]
+    rule: dict[str, Any] = {
+        "id": record.id,
+        "name": "".join(p.capitalize() for p in record.id.replace("/", "-").replace("_", "-").split("-")),
+        "shortDescription": {"text": record.signature[:1000]},
+        "fullDescription": {"text": (record.root_cause or record.signature)[:1000]},
+        "help": {"text": "\n".join(help_lines).strip()},
+        "defaultConfiguration": {"level": _LEVEL[record.severity]},
+        "properties": {"tags": [record.domain, record.category, *record.tags], "precision": "high"},
+    }
+    if record.official_doc_url:
+        rule["helpUri"] = record.official_doc_url
+    return rule
+
+
+def render_sarif(results: FileFindings) -> str:
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    sarif_results: list[dict[str, Any]] = []
+    for name, findings in results:
+        for f in findings:
+            if f.id not in index:
+                index[f.id] = len(rules)
+                rules.append(_rule(f.record))
+            location = {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": name.replace("\\", "/")},
+                    "region": {
+                        "startLine": f.line + 1,
+                        "startColumn": f.col + 1,
+                        "endLine": f.end_line + 1,
+                        "endColumn": f.end_col + 1,
+                        "snippet": {"text": f.match},
+                    },
+                }
+            }
+            result: dict[str, Any] = {
+                "ruleId": f.id,
+                "ruleIndex": index[f.id],
+                "level": _LEVEL[f.severity],
+                "message": {"text": f.message},
+                "locations": [location],
+                "partialFingerprints": {"errsigMatch/v1": f"{f.id}:{f.match}"},
+            }
+            if f.captures:
+                result["properties"] = {"captures": dict(f.captures)}
+            if f.caused_by:
+                result["relatedLocations"] = [
+                    {
+                        "id": 1,
+                        "message": {"text": f"caused by {f.caused_by[0]}"},
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": name.replace("\\", "/")},
+                            "region": {"startLine": f.caused_by[1] + 1},
+                        },
+                    }
+                ]
+            sarif_results.append(result)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "errsig",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": sarif_results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,1 @@
+"""Explanations: a record (and optionally a finding) as a person reads it."""

@@ -1,0 +1,1 @@
+"""The knowledge base: the record model, its converter and the pack loaders."""

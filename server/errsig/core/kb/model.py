@@ -1,0 +1,129 @@
+"""The signature record: one known error, as stored in ``seeds/<domain>/<slug>.json``.
+
+The model mirrors the seed record field for field so that a record round-trips through
+:mod:`errsig.core.kb.convert` without loss. Numbers that are rates are typed
+:data:`Rate` so the converter can check they lie in [0, 1].
+"""
+
+from __future__ import annotations
+
+from typing import NewType
+
+import attrs
+
+Rate = NewType("Rate", float)
+"""A probability or rate in [0, 1]."""
+
+Day = NewType("Day", str)
+"""A calendar date written ``YYYY-MM-DD``."""
+
+
+@attrs.define(frozen=True)
+class VersionInfo:
+    version: str
+    introduced: str | None = None
+    deprecated: str | None = None
+    removed: str | None = None
+    behavior_change: str | None = None
+    status: str = "active"
+
+
+@attrs.define(frozen=True)
+class DeadEnd:
+    action: str
+    why_fails: str
+    fail_rate: Rate
+    condition: str = ""
+    sources: list[str] = attrs.field(factory=list)
+
+
+@attrs.define(frozen=True)
+class Workaround:
+    action: str
+    success_rate: Rate
+    how: str = ""
+    condition: str = ""
+    sources: list[str] = attrs.field(factory=list)
+
+
+@attrs.define(frozen=True)
+class Transition:
+    error_id: str
+    probability: Rate | None = None
+    condition: str = ""
+
+
+@attrs.define(frozen=True)
+class Confusion:
+    error_id: str
+    distinction: str = ""
+
+
+@attrs.define(frozen=True)
+class TransitionGraph:
+    leads_to: list[Transition] = attrs.field(factory=list)
+    preceded_by: list[Transition] = attrs.field(factory=list)
+    frequently_confused_with: list[Confusion] = attrs.field(factory=list)
+
+
+@attrs.define(frozen=True)
+class Record:
+    """One known error signature."""
+
+    id: str
+    signature: str
+    regex: str
+    domain: str = ""
+    category: str = ""
+    signature_zh: str | None = None
+    subcategory: str | None = None
+    root_cause: str = ""
+    root_cause_type: str = "generic"
+    root_cause_zh: str | None = None
+    versions: list[VersionInfo] = attrs.field(factory=list)
+    os_specific: dict[str, str] = attrs.field(factory=dict)
+    dead_ends: list[DeadEnd] = attrs.field(factory=list)
+    workarounds: list[Workaround] = attrs.field(factory=list)
+    workarounds_zh: list[str] = attrs.field(factory=list)
+    transition_graph: TransitionGraph = attrs.field(factory=TransitionGraph)
+    official_doc_url: str | None = None
+    official_doc_section: str | None = None
+    error_code: str | None = None
+    verification_tier: str = "community"
+    confidence: Rate = Rate(0.5)
+    fix_success_rate: Rate | None = None
+    resolvable: str = "true"
+    first_seen: Day | None = None
+    last_confirmed: Day | None = None
+    last_updated: Day | None = None
+    evidence_count: int = 0
+    tags: list[str] = attrs.field(factory=list)
+    locale: str = "en"
+    aliases: list[str] = attrs.field(factory=list)
+
+    @property
+    def severity(self) -> str:
+        """``error``, ``warning`` or ``information``, from the category's suffix."""
+        return severity_of_category(self.category)
+
+    @property
+    def is_generic(self) -> bool:
+        """A catch-all record that a more specific one beats on the same text."""
+        return "generic" in self.tags
+
+    def workarounds_ranked(self) -> list[Workaround]:
+        return sorted(self.workarounds, key=lambda w: -w.success_rate)
+
+    def dead_ends_ranked(self) -> list[DeadEnd]:
+        return sorted(self.dead_ends, key=lambda d: -d.fail_rate)
+
+
+SEVERITIES = ("error", "warning", "information")
+
+
+def severity_of_category(category: str) -> str:
+    if category.endswith("_warning") or category == "warning":
+        return "warning"
+    if category.endswith(("_notice", "_info")) or category in ("notice", "info"):
+        return "information"
+    return "error"

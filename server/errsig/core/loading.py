@@ -1,0 +1,69 @@
+"""Putting the core together: load packs, vet foreign ones, compile, and scan.
+
+Both front ends (CLI and language server) build their scanner through
+:func:`load_toolkit`, so they see the same catalogue and the same problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import attrs
+
+from errsig.core.kb.catalogue import Catalogue
+from errsig.core.kb.load import load_packs
+from errsig.core.kb.problems import Problem
+from errsig.core.matching.matcher import Matcher
+from errsig.core.matching.vetting import Verdict, vet_pack
+from errsig.core.scan.logscan import LogScanner
+
+
+@attrs.define
+class Toolkit:
+    catalogue: Catalogue
+    matcher: Matcher
+    scanner: LogScanner
+    problems: list[Problem]
+    verdicts: dict[str, Verdict] = attrs.field(factory=dict)
+
+
+def _raw_scan_factory(catalogue: Catalogue) -> Callable[[bytes], list[tuple[str, int, str]]]:
+    scanner = LogScanner(Matcher.build(catalogue))
+
+    def scan(data: bytes) -> list[tuple[str, int, str]]:
+        return [(f.id, f.line, f.match) for f in scanner.scan_bytes(data, raw_findings=True)]
+
+    return scan
+
+
+def load_toolkit(
+    packs: Iterable[Path] = (),
+    *,
+    builtin: bool = True,
+    vet: bool = True,
+    disabled: Iterable[str] = (),
+    use_cache: bool = True,
+) -> Toolkit:
+    contents = load_packs(packs, builtin=builtin)
+    catalogue = Catalogue.from_packs(contents)
+    off = set(disabled)
+    problems = list(catalogue.problems)
+    verdicts: dict[str, Verdict] = {}
+    if vet:
+        for pack in contents:
+            if not pack.records or pack.records[0].trusted:
+                continue
+            verdict = vet_pack(pack, _raw_scan_factory, use_cache=use_cache)
+            verdicts[pack.name] = verdict
+            for rid, where in sorted(verdict.noisy.items()):
+                entry = catalogue.entries.get(rid)
+                if entry is None or entry.pack != pack.name:
+                    continue
+                off.add(rid)
+                problems.append(
+                    Problem(entry.file, "$.regex", f"disabled: fires on a clean log ({where})", severity="warning")
+                )
+    matcher = Matcher.build(catalogue, disabled=off)
+    problems.extend(matcher.problems)
+    return Toolkit(catalogue, matcher, LogScanner(matcher), problems, verdicts)

@@ -1,0 +1,1 @@
+"""Matching: regex compilation per trust level, literal extraction and the multi-pattern engine."""

@@ -1,0 +1,1 @@
+"""Scanners: turn raw text (logs, requirements files) into findings."""

@@ -1,0 +1,72 @@
+"""A finding: one known error found at one place in a text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from errsig.core.kb.model import Record
+
+
+@attrs.define
+class Finding:
+    """Positions are 0-based lines and 0-based character columns of the raw line;
+    ``end_col`` is exclusive and may lie on ``end_line`` when a match runs over a wrap."""
+
+    record: Record = attrs.field(eq=False, repr=False)
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    match: str
+    captures: dict[str, str] = attrs.field(factory=dict)
+    severity: str = "error"
+    caused_by: tuple[str, int] | None = None  # (record id, 0-based line) of the cause
+    also_at: list[int] = attrs.field(factory=list)  # other lines of the same error instance
+    specificity: int = attrs.field(default=0, eq=False, repr=False)
+    texts: dict[int, str] = attrs.field(factory=dict, eq=False, repr=False)  # raw text of its lines
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def title(self) -> str:
+        return self.record.signature
+
+    @property
+    def message(self) -> str:
+        cause = self.record.root_cause.strip().split("\n")[0]
+        return f"{self.title} — {cause}" if cause else self.title
+
+    def shifted(self, lines: int) -> Finding:
+        return attrs.evolve(
+            self,
+            line=self.line + lines,
+            end_line=self.end_line + lines,
+            caused_by=(self.caused_by[0], self.caused_by[1] + lines) if self.caused_by else None,
+            also_at=[x + lines for x in self.also_at],
+        )
+
+    def to_json(self, file: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": file,
+            "line": self.line + 1,
+            "column": self.col + 1,
+            "end_line": self.end_line + 1,
+            "end_column": self.end_col + 1,
+            "id": self.id,
+            "severity": self.severity,
+            "message": self.message,
+            "title": self.title,
+            "match": self.match,
+            "captures": dict(self.captures),
+        }
+        if self.caused_by:
+            out["caused_by"] = {"id": self.caused_by[0], "line": self.caused_by[1] + 1}
+        if self.also_at:
+            out["also_at"] = [x + 1 for x in self.also_at]
+        if self.record.official_doc_url:
+            out["doc_url"] = self.record.official_doc_url
+        return out

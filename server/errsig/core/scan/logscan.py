@@ -1,0 +1,248 @@
+"""Scanning terminal output and logs for known signatures.
+
+``scan_bytes`` works on raw bytes (any size, any encoding damage): the engine's
+prefilter finds candidate lines, each is decoded and cleaned (:mod:`.clean`), joined
+with its neighbours where the terminal hard-wrapped it, and the signatures that can
+match there run on the clean text. Positions go back to the raw text through the
+clean view's map. :mod:`.resolve` then picks one finding per error instance and links
+symptoms to causes.
+"""
+
+from __future__ import annotations
+
+import attrs
+import re2
+
+from errsig.core.matching.matcher import Matcher
+from errsig.core.scan.clean import (
+    WRAP_WIDTHS,
+    Segment,
+    clean_segments,
+    join_segments,
+    strip_escapes_bytes,
+    visible_width,
+)
+from errsig.core.scan.findings import Finding
+from errsig.core.scan.resolve import resolve
+
+_WRAP_ALTERNATIVES = "|".join(f"[^\\r\\n]{{{w}}}" for w in sorted(WRAP_WIDTHS))
+_WRAPPED = re2.compile(f"(?m)^(?:{_WRAP_ALTERNATIVES})\\r?$".encode())._regexp
+_ESCAPE_MARKERS = (b"\x1b", b"\\u001b", b"\\u001B", b"\\x1b", b"\\033")
+LONG_LINE = 1 << 16  # bytes; longer lines are looked at in a window around each hit
+WINDOW = 4096
+MAX_WRAP_CHAIN = 4
+
+
+@attrs.define
+class _Lines:
+    """Line lookup in a bytes buffer that starts at a line boundary."""
+
+    data: bytes
+    first_line: int
+    _cursor_pos: int = 0
+    _cursor_line: int = 0
+
+    def line_at(self, offset: int) -> tuple[int, int, int]:
+        """(line number, start, end) of the line holding byte ``offset``."""
+        start = self.data.rfind(b"\n", 0, offset) + 1
+        end = self.data.find(b"\n", offset)
+        if end < 0:
+            end = len(self.data)
+        if start >= self._cursor_pos:
+            self._cursor_line += self.data.count(b"\n", self._cursor_pos, start)
+        else:
+            self._cursor_line -= self.data.count(b"\n", start, self._cursor_pos)
+        self._cursor_pos = start
+        return self.first_line + self._cursor_line, start, end
+
+    def prev(self, start: int) -> tuple[int, int] | None:
+        if start == 0:
+            return None
+        p_start = self.data.rfind(b"\n", 0, start - 1) + 1
+        return p_start, start - 1
+
+    def next(self, end: int) -> tuple[int, int] | None:
+        if end >= len(self.data):
+            return None
+        n_end = self.data.find(b"\n", end + 1)
+        return end + 1, (len(self.data) if n_end < 0 else n_end)
+
+    def text(self, start: int, end: int) -> str:
+        if end - start > LONG_LINE:
+            end = start + LONG_LINE
+        return self.data[start:end].decode("utf-8", "replace")
+
+
+def _is_wrapped(raw: str) -> bool:
+    return visible_width(raw) in WRAP_WIDTHS
+
+
+class LogScanner:
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+
+    def scan_text(self, text: str, first_line: int = 0) -> list[Finding]:
+        return self.scan_bytes(text.encode("utf-8", "surrogatepass"), first_line)
+
+    def scan_bytes(self, data: bytes, first_line: int = 0, *, raw_findings: bool = False) -> list[Finding]:
+        """Findings in ``data`` (which starts at line ``first_line`` of its file)."""
+        lines = _Lines(data, first_line)
+        found: dict[tuple[str, int, int], Finding] = {}
+        for start, hit in sorted(self._candidates(data).items()):
+            number, start, end = lines.line_at(hit)
+            self._scan_line(lines, number, start, end, hit, found)
+        findings = list(found.values())
+        return findings if raw_findings else resolve(findings)
+
+    def _candidates(self, data: bytes) -> dict[int, int]:
+        """Line start -> a byte offset in that line worth looking at."""
+        engine = self.matcher.engine
+        starts: dict[int, int] = {}
+        if engine.scans_every_line:
+            pos = 0
+            while pos < len(data):
+                starts[pos] = pos
+                nl = data.find(b"\n", pos)
+                if nl < 0:
+                    break
+                pos = nl + 1
+            return starts
+        for offset in engine.candidate_offsets(data):
+            starts.setdefault(data.rfind(b"\n", 0, offset) + 1, offset)
+        # Escape sequences can sit inside a literal ("Connection \x1b[1mreset\x1b[0m by peer"):
+        # lines holding one are checked again once the escapes are gone.
+        for marker in _ESCAPE_MARKERS:
+            pos = data.find(marker)
+            while pos >= 0:
+                start = data.rfind(b"\n", 0, pos) + 1
+                end = data.find(b"\n", pos)
+                end = len(data) if end < 0 else end
+                if start not in starts and end - start <= LONG_LINE:
+                    if engine.hits_literal(strip_escapes_bytes(data[start:end])):
+                        starts[start] = pos
+                pos = data.find(marker, end)
+        # A literal cut in two by a hard wrap: check each full-width line joined to the next.
+        pos = 0
+        while True:
+            span = _WRAPPED.Match(re2._Anchor.UNANCHORED, data, pos, len(data))[0]
+            if span[0] < 0:
+                break
+            start, end = span
+            nxt = data.find(b"\n", end + 1)
+            nxt = len(data) if nxt < 0 else nxt
+            if start not in starts and engine.hits_literal(
+                strip_escapes_bytes(data[start:end].rstrip(b"\r") + data[end + 1 : nxt])
+            ):
+                starts[start] = start
+            pos = end + 1
+        return starts
+
+    def _segments(self, lines: _Lines, number: int, start: int, end: int, hit: int) -> list[Segment]:
+        if end - start <= LONG_LINE:
+            return clean_segments(lines.text(start, end), number)
+        # A huge line: look at a window around the hit only.
+        w0 = max(start, hit - WINDOW)
+        w1 = min(end, hit + WINDOW)
+        col0 = len(lines.data[start:w0].decode("utf-8", "replace"))
+        segs = clean_segments(lines.data[w0:w1].decode("utf-8", "replace"), number)
+        for seg in segs:
+            seg.posmap.pieces = [(s, ln, c + col0) for s, ln, c in seg.posmap.pieces]
+        return segs
+
+    def _wrap_chain(self, lines: _Lines, number: int, start: int, end: int) -> Segment | None:
+        """The logical line made of this line and the lines it is hard-wrapped with."""
+        raw = lines.text(start, end)
+        chain: list[tuple[int, str]] = [(number, raw)]
+        s, n = start, number
+        while len(chain) < MAX_WRAP_CHAIN:
+            prev = lines.prev(s)
+            if prev is None or prev[1] - prev[0] > LONG_LINE:
+                break
+            text = lines.text(*prev)
+            if not _is_wrapped(text):
+                break
+            n -= 1
+            chain.insert(0, (n, text))
+            s = prev[0]
+        e, n = end, number
+        while len(chain) < MAX_WRAP_CHAIN and _is_wrapped(chain[-1][1]):
+            nxt = lines.next(e)
+            if nxt is None or nxt[1] - nxt[0] > LONG_LINE:
+                break
+            n += 1
+            chain.append((n, lines.text(*nxt)))
+            e = nxt[1]
+        if len(chain) < 2:
+            return None
+        joined: Segment | None = None
+        for i, (ln, text) in enumerate(chain):
+            segs = clean_segments(text, ln)
+            if not segs:
+                continue
+            seg = segs[0] if i > 0 else segs[-1]
+            if i > 0 and len(segs) > 1 and i < len(chain) - 1:
+                break
+            joined = seg if joined is None else join_segments(joined, seg)
+        return joined
+
+    def _texts(self, lines: _Lines, line: int, end_line: int, number: int, start: int, end: int) -> dict[int, str]:
+        """Raw text of a finding's lines (the front ends convert columns with it)."""
+        if end - start > LONG_LINE:
+            return {}
+        out: dict[int, str] = {}
+        for n in range(line, end_line + 1):
+            s, e, k = start, end, number
+            while k > n:
+                prev = lines.prev(s)
+                if prev is None:
+                    break
+                s, e = prev
+                k -= 1
+            while k < n:
+                nxt = lines.next(e)
+                if nxt is None:
+                    break
+                s, e = nxt
+                k += 1
+            if k == n:
+                out[n] = lines.text(s, e)
+        return out
+
+    def _scan_line(
+        self,
+        lines: _Lines,
+        number: int,
+        start: int,
+        end: int,
+        hit: int,
+        found: dict[tuple[str, int, int], Finding],
+    ) -> None:
+        texts = self._segments(lines, number, start, end, hit)
+        if end - start <= LONG_LINE:
+            chain = self._wrap_chain(lines, number, start, end)
+            if chain is not None:
+                texts.append(chain)
+        engine = self.matcher.engine
+        signatures = self.matcher.signatures
+        for seg in texts:
+            for index in engine.patterns_in(seg.text):
+                sig = signatures[index]
+                for h in sig.regex.hits(seg.text):
+                    line, col = seg.posmap.raw(h.start)
+                    end_line, end_col = seg.posmap.raw_end(h.end)
+                    key = (sig.record.id, line, col)
+                    if key in found:
+                        continue
+                    severity = "information" if sig.demoted else sig.record.severity
+                    found[key] = Finding(
+                        record=sig.record,
+                        line=line,
+                        col=col,
+                        end_line=end_line,
+                        end_col=end_col,
+                        match=seg.text[h.start : h.end],
+                        captures=h.groups,
+                        severity=severity,
+                        specificity=sig.specificity,
+                        texts=self._texts(lines, line, end_line, number, start, end),
+                    )

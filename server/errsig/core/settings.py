@@ -1,0 +1,94 @@
+"""errsig's settings, defined once.
+
+Read from the language server's ``initializationOptions`` and ``workspace/configuration``
+(section ``errsig``), and from CLI flags. JSON names are camelCase as editors show them;
+the VS Code extension's ``package.json`` contributes exactly these (a test checks it).
+Unknown keys are ignored and malformed values fall back to the default with a problem.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+DEFAULT_WATCH = (
+    "**/*.log",
+    "**/*.out",
+    "**/typescript",
+    "**/.errsig/transcripts/*.txt",
+)
+SEVERITY_NAMES = ("error", "warning", "information", "hint", "off")
+
+
+@attrs.define(frozen=True)
+class Settings:
+    packs: tuple[str, ...] = ()
+    """Folders of extra records (own schema or deadends.dev canons)."""
+    watch: tuple[str, ...] = DEFAULT_WATCH
+    """Globs of log files (relative to the workspace) scanned even when not open."""
+    max_file_size: int = 50 << 20
+    """Bytes; bigger files are scanned from their tail only."""
+    severity_overrides: dict[str, str] = attrs.field(factory=dict)
+    """Signature id or domain -> error | warning | information | hint | off."""
+    disable: tuple[str, ...] = ()
+    """Signature ids (or `domain/*`) that never report."""
+
+    def severity_for(self, rid: str, default: str) -> str:
+        override = self.severity_overrides.get(rid) or self.severity_overrides.get(rid.split("/", 1)[0])
+        return override if override in SEVERITY_NAMES else default
+
+    def is_disabled(self, rid: str) -> bool:
+        domain = rid.split("/", 1)[0]
+        return rid in self.disable or f"{domain}/*" in self.disable or self.severity_for(rid, "") == "off"
+
+
+JSON_NAMES = {
+    "packs": "packs",
+    "watch": "watch",
+    "maxFileSize": "max_file_size",
+    "severityOverrides": "severity_overrides",
+    "disable": "disable",
+}
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def settings_from_json(data: Any, base: Settings | None = None) -> tuple[Settings, list[str]]:
+    """Settings from an ``errsig`` JSON object (or one wrapping it under ``errsig``)."""
+    settings = base or Settings()
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        return settings, ([] if data is None else [f"settings: expected an object, got {type(data).__name__}"])
+    if isinstance(data.get("errsig"), dict):
+        data = data["errsig"]
+    changes: dict[str, Any] = {}
+    for key, field in JSON_NAMES.items():
+        if key not in data or data[key] is None:
+            continue
+        value = data[key]
+        if field in ("packs", "watch", "disable"):
+            parsed = _strings(value)
+            if parsed is None:
+                problems.append(f"errsig.{key}: expected a list of strings")
+                continue
+            changes[field] = parsed
+        elif field == "max_file_size":
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                problems.append(f"errsig.{key}: expected a positive integer (bytes)")
+                continue
+            changes[field] = value
+        elif field == "severity_overrides":
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and v in SEVERITY_NAMES for k, v in value.items()
+            ):
+                problems.append(f"errsig.{key}: expected an object of id -> {'|'.join(SEVERITY_NAMES)}")
+                continue
+            changes[field] = dict(value)
+    return attrs.evolve(settings, **changes), problems

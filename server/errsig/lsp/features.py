@@ -1,0 +1,368 @@
+"""Lifecycle, document sync and diagnostics: the server's side of each notification.
+
+Diagnostics are kept per (producer, uri) in :class:`~errsig.lsp.state.State` and
+delivered by one model per client: pulled when the client declares
+``textDocument.diagnostic``, pushed otherwise. Files on disk that are not open are
+pushed unless the client pulls workspace diagnostics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as t
+from pygls.uris import from_fs_path, to_fs_path
+
+from errsig.core.scan import kinds
+from errsig.core.scan.findings import Finding
+from errsig.core.scan.incremental import IncrementalLog, chunked, scan_lines
+from errsig.core.settings import settings_from_json
+from errsig.lsp import convert, links, watching
+from errsig.lsp.documents import Document
+from errsig.lsp.interact import (
+    SCAN_TEXT,
+    SERVER_COMMANDS,
+    code_actions,
+    code_lenses,
+    document_symbols,
+    execute_command,
+    hover,
+    scan_text_request,
+)
+from errsig.lsp.state import CHECK_SOURCE, LOG_SOURCE, ClientTraits, OpenLog
+
+if TYPE_CHECKING:
+    from errsig.lsp.server import ErrsigServer
+
+__all__ = [
+    "SCAN_TEXT",
+    "SERVER_COMMANDS",
+    "code_actions",
+    "code_lenses",
+    "document_symbols",
+    "execute_command",
+    "hover",
+    "scan_text_request",
+]
+
+
+# -- lifecycle ---------------------------------------------------------------------------
+
+
+def _traits(params: t.InitializeParams, encoding: str) -> ClientTraits:
+    caps = params.capabilities
+    ws = caps.workspace
+    td = caps.text_document
+    edit = ws.workspace_edit if ws else None
+    ops = list(edit.resource_operations or []) if edit else []
+    return ClientTraits(
+        encoding=encoding,
+        pull=bool(td and td.diagnostic),
+        dynamic_watch=bool(ws and ws.did_change_watched_files and ws.did_change_watched_files.dynamic_registration),
+        create_files=t.ResourceOperationKind.Create in ops,
+        document_changes=bool(edit and edit.document_changes),
+        configuration=bool(ws and ws.configuration),
+        refresh=bool(ws and ws.diagnostics and ws.diagnostics.refresh_support),
+        progress=bool(caps.window and caps.window.work_done_progress),
+        locale=params.locale,
+    )
+
+
+def on_initialize(ls: ErrsigServer, params: t.InitializeParams, encoding: str) -> None:
+    state = ls.state
+    state.client = _traits(params, encoding)
+    roots = [Path(p) for f in params.workspace_folders or [] if (p := to_fs_path(f.uri))]
+    if not roots and params.root_uri and (p := to_fs_path(params.root_uri)):
+        roots = [Path(p)]
+    if not roots and params.root_path:
+        roots = [Path(params.root_path)]
+    state.roots = roots
+    state.settings, problems = settings_from_json(params.initialization_options)
+    for problem in problems:
+        ls.log(problem, t.MessageType.Warning)
+    _load(ls)
+
+
+def _load(ls: ErrsigServer) -> None:
+    tk = ls.state.load()
+    errors = [p for p in tk.problems if p.severity == "error"]
+    for problem in tk.problems[:200]:
+        ls.log(f"{problem.severity}: {problem}", t.MessageType.Warning if problem.severity == "error" else t.MessageType.Log)
+    ls.log(
+        f"errsig {ls.version}: {len(tk.matcher.signatures)} signatures active "
+        f"({len(tk.catalogue)} loaded, {len(errors)} records skipped)"
+    )
+
+
+async def on_initialized(ls: ErrsigServer) -> None:
+    if ls.state.client.configuration:
+        await _pull_configuration(ls, reload=True)
+    await watching.start(ls)
+
+
+async def _pull_configuration(ls: ErrsigServer, reload: bool) -> None:
+    try:
+        result = await ls.workspace_configuration_async(
+            t.ConfigurationParams(items=[t.ConfigurationItem(section="errsig")])
+        )
+    except Exception as exc:
+        ls.log(f"workspace/configuration failed: {exc!r}")
+        return
+    value = result[0] if result else None
+    if value is None:
+        return
+    _apply_settings(ls, value, reload)
+
+
+def _apply_settings(ls: ErrsigServer, value: Any, reload: bool) -> None:
+    old = ls.state.settings
+    new, problems = settings_from_json(value, old)
+    for problem in problems:
+        ls.log(problem, t.MessageType.Warning)
+    ls.state.settings = new
+    if new.packs != old.packs and reload:
+        _load(ls)
+    if new != old:
+        rescan_all(ls)
+        if new.watch != old.watch:
+            ls.spawn(watching.restart(ls))
+
+
+async def on_configuration_changed(ls: ErrsigServer, settings: Any) -> None:
+    if ls.state.client.configuration:
+        await _pull_configuration(ls, reload=True)
+    elif settings is not None:
+        _apply_settings(ls, settings, reload=True)
+
+
+# -- documents ---------------------------------------------------------------------------
+
+
+def on_open(ls: ErrsigServer, item: t.TextDocumentItem) -> None:
+    path = to_fs_path(item.uri)
+    kind = kinds.kind_of(path, item.language_id, item.text[:65536])
+    doc = Document.from_text(item.uri, path, kind, item.version, item.text, item.language_id)
+    ls.state.docs[item.uri] = doc
+    if item.uri in ls.state.pushed_watched and ls.state.client.pull:
+        # It was pushed while closed; from now on the client pulls it: clear the push.
+        ls.state.pushed_watched.discard(item.uri)
+        ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=item.uri, diagnostics=[]))
+    refresh_document(ls, doc)
+
+
+def refresh_document(ls: ErrsigServer, doc: Document) -> None:
+    if doc.kind == kinds.LOG:
+        _start_full_scan(ls, doc)
+    elif doc.kind in (kinds.REQUIREMENTS, kinds.PIPCONF):
+        links.check_document(ls, doc)
+        publish(ls, doc.uri)
+
+
+def _start_full_scan(ls: ErrsigServer, doc: Document) -> None:
+    assert ls.state.toolkit is not None
+    entry = ls.state.logs.get(doc.uri)
+    if entry is None:
+        entry = OpenLog(IncrementalLog(ls.state.toolkit.scanner))
+        ls.state.logs[doc.uri] = entry
+    else:
+        entry.analysis.scanner = ls.state.toolkit.scanner
+    if entry.task is not None and not entry.task.done():
+        entry.dirty = True
+        return
+    entry.task = ls.spawn(_full_scan(ls, doc, entry))
+
+
+async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog) -> None:
+    """Scan a whole document in chunks, yielding to other requests between them."""
+    while True:
+        entry.dirty = False
+        lines = list(doc.lines)
+        raw: list[Finding] = []
+        for a, b in chunked(len(lines)):
+            raw.extend(scan_lines(entry.analysis.scanner, lines, max(0, a - 4), b))
+            if len(lines) > 40_000:
+                await asyncio.sleep(0)
+            if ls.state.docs.get(doc.uri) is not doc:
+                return
+        seen: set[tuple[str, int, int]] = set()
+        unique = [f for f in raw if (k := (f.id, f.line, f.col)) not in seen and not seen.add(k)]  # type: ignore[func-returns-value]
+        entry.analysis.reset(unique)
+        if not entry.dirty:
+            break
+    log_findings_changed(ls, doc.uri, entry.analysis.findings)
+
+
+def on_change(ls: ErrsigServer, params: t.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    doc = ls.state.docs.get(uri)
+    if doc is None:
+        return
+    doc.version = params.text_document.version
+    encoding = ls.state.client.encoding
+    changes = []
+    for change in params.content_changes:
+        if isinstance(change, t.TextDocumentContentChangePartial):
+            s, e = change.range.start, change.range.end
+            changes.append(doc.apply((s.line, s.character), (e.line, e.character), change.text, encoding))
+        else:
+            changes.append(doc.replace_all(change.text))
+    if doc.kind != kinds.LOG:
+        refresh_document(ls, doc)
+        return
+    entry = ls.state.logs.get(uri)
+    if entry is None or (entry.task is not None and not entry.task.done()):
+        if entry is not None:
+            entry.dirty = True
+        else:
+            _start_full_scan(ls, doc)
+        return
+    if len(changes) == 1 and changes[0].first == 0 and changes[0].old_count and changes[0].new_count == len(doc.lines) and changes[0].old_count > 1000:
+        _start_full_scan(ls, doc)  # a full replacement of a big document
+        return
+    findings = entry.analysis.findings
+    for ch in changes:
+        findings = entry.analysis.update(doc.lines, ch.first, ch.old_count, ch.new_count)
+    log_findings_changed(ls, uri, findings)
+
+
+def on_close(ls: ErrsigServer, uri: str) -> None:
+    state = ls.state
+    doc = state.docs.pop(uri, None)
+    entry = state.logs.pop(uri, None)
+    if entry is not None and entry.task is not None:
+        entry.task.cancel()
+    for key in [k for k in state.diagnostics if k[1] == uri and k[0] in (LOG_SOURCE, CHECK_SOURCE)]:
+        del state.diagnostics[key]
+    state.findings.pop(uri, None)
+    if doc is not None and doc.kind == kinds.LOG:
+        links.log_changed(ls, uri, [])
+    if not state.client.pull:
+        publish(ls, uri)
+    # A watched file on disk goes back to the on-disk view.
+    path = to_fs_path(uri)
+    if path and watching.is_watched(ls, Path(path)):
+        watching.rescan_file(ls, Path(path), force=True)
+
+
+def on_saved(ls: ErrsigServer, uri: str) -> None:
+    doc = ls.state.docs.get(uri)
+    if doc is not None and doc.kind in (kinds.REQUIREMENTS, kinds.PIPCONF):
+        refresh_document(ls, doc)
+
+
+def on_watched_files(ls: ErrsigServer, changes: list[tuple[str, int]]) -> None:
+    for uri, kind in changes:
+        path = to_fs_path(uri)
+        if not path:
+            continue
+        if kind == int(t.FileChangeType.Deleted):
+            watching.forget(ls, uri)
+        else:
+            watching.rescan_file(ls, Path(path))
+
+
+# -- diagnostics -------------------------------------------------------------------------
+
+
+def line_text_for(ls: ErrsigServer, uri: str) -> convert.LineText:
+    doc = ls.state.docs.get(uri)
+    if doc is not None:
+        return doc.line
+    tail = ls.state.tails.get(uri)
+    texts = tail.line_texts if tail is not None else {}
+    return lambda n: texts.get(n, "")
+
+
+def log_findings_changed(ls: ErrsigServer, uri: str, findings: list[Finding]) -> None:
+    """New findings for a log (open or on disk): diagnostics, links, publication."""
+    state = ls.state
+    settings = state.settings
+    visible = [f for f in findings if not settings.is_disabled(f.id)]
+    state.findings[uri] = visible
+    line_text = line_text_for(ls, uri)
+    enc = state.client.encoding
+    related = links.related_for_log(ls, uri, visible)
+    diags = [
+        convert.diagnostic(
+            f,
+            line_text,
+            enc,
+            settings.severity_for(f.id, f.severity),
+            related=related.get((f.id, f.line)),
+        )
+        for f in visible
+    ]
+    state.diagnostics[(LOG_SOURCE, uri)] = diags
+    publish(ls, uri)
+    links.log_changed(ls, uri, visible)
+
+
+def publish(ls: ErrsigServer, uri: str) -> None:
+    state = ls.state
+    is_open = uri in state.docs
+    if state.client.pull and is_open:
+        if state.client.refresh:
+            ls.spawn(_refresh(ls))
+        return
+    if state.client.pull and state.client.workspace_pull_seen:
+        if state.client.refresh:
+            ls.spawn(_refresh(ls))
+        return
+    if not is_open:
+        state.pushed_watched.add(uri)
+    version = state.docs[uri].version if is_open else None
+    ls.text_document_publish_diagnostics(
+        t.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=state.all_diagnostics(uri))
+    )
+
+
+_refresh_pending = False
+
+
+async def _refresh(ls: ErrsigServer) -> None:
+    global _refresh_pending
+    if _refresh_pending:
+        return
+    _refresh_pending = True
+    try:
+        await asyncio.sleep(0.05)
+        await ls.workspace_diagnostic_refresh_async(None)
+    except Exception as exc:
+        ls.log(f"workspace/diagnostic/refresh failed: {exc!r}")
+    finally:
+        _refresh_pending = False
+
+
+async def pull_document(ls: ErrsigServer, uri: str) -> t.RelatedFullDocumentDiagnosticReport:
+    entry = ls.state.logs.get(uri)
+    if entry is not None and entry.task is not None and not entry.task.done():
+        await asyncio.shield(entry.task)
+    return t.RelatedFullDocumentDiagnosticReport(items=ls.state.all_diagnostics(uri))
+
+
+async def pull_workspace(ls: ErrsigServer, _params: t.WorkspaceDiagnosticParams) -> t.WorkspaceDiagnosticReport:
+    state = ls.state
+    if not state.client.workspace_pull_seen:
+        state.client.workspace_pull_seen = True
+        for uri in list(state.pushed_watched):
+            ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        state.pushed_watched.clear()
+    await watching.initial_scan_done(ls)
+    items: list[t.WorkspaceDocumentDiagnosticReport] = []
+    for uri in sorted(state.uris_with_diagnostics()):
+        if uri in state.docs:
+            continue
+        items.append(t.WorkspaceFullDocumentDiagnosticReport(uri=uri, version=None, items=state.all_diagnostics(uri)))
+    return t.WorkspaceDiagnosticReport(items=items)
+
+
+def rescan_all(ls: ErrsigServer) -> None:
+    for doc in list(ls.state.docs.values()):
+        refresh_document(ls, doc)
+    watching.rescan_all(ls)
+
+
+def uri_of(path: Path) -> str:
+    return from_fs_path(str(path)) or path.as_uri()

@@ -1,0 +1,258 @@
+"""Requests a person triggers: hover cards, quick fixes, commands, outline, lenses,
+and ``errsig/scanText`` (the VS Code extension's terminal capture)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as t
+from pygls.uris import to_fs_path
+
+from errsig.core.explain.card import make_card, render_markdown
+from errsig.core.fixes.model import Fix
+from errsig.core.fixes.plan import FixContext, fixes_for
+from errsig.core.scan import kinds
+from errsig.lsp import convert
+from errsig.lsp.documents import split_lines
+
+if TYPE_CHECKING:
+    from errsig.lsp.server import ErrsigServer
+
+SCAN_TEXT = "errsig/scanText"
+EXPLAIN = "errsig.explain"
+RUN_IN_TERMINAL = "errsig.runInTerminal"
+COPY_COMMAND = "errsig.copyCommand"
+SERVER_COMMANDS = (EXPLAIN,)  # run/copy are implemented by the editors
+MAX_SCAN_TEXT = 32 << 20
+
+
+def _contains(rng: t.Range, pos: t.Position) -> bool:
+    start = (rng.start.line, rng.start.character)
+    end = (rng.end.line, rng.end.character)
+    return start <= (pos.line, pos.character) <= end
+
+
+def _zh(ls: ErrsigServer) -> bool:
+    loc = ls.state.client.locale or ""
+    return loc.lower().startswith("zh")
+
+
+def hover(ls: ErrsigServer, params: t.HoverParams) -> t.Hover | None:
+    uri = params.text_document.uri
+    assert ls.state.toolkit is not None
+    for diag in ls.state.all_diagnostics(uri):
+        data = diag.data if isinstance(diag.data, dict) else {}
+        rid = data.get("id")
+        if not rid or not _contains(diag.range, params.position):
+            continue
+        record = ls.state.toolkit.catalogue.get(rid)
+        if record is None:
+            continue
+        caused = data.get("causedBy", {}).get("id") if isinstance(data.get("causedBy"), dict) else None
+        card = make_card(record, data.get("captures") or {}, ls.state.client.locale, caused)
+        return t.Hover(
+            contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=render_markdown(card, zh=_zh(ls))),
+            range=diag.range,
+        )
+    return None
+
+
+# -- code actions ------------------------------------------------------------------------
+
+
+def _read_text(ls: ErrsigServer, path: Path) -> str | None:
+    from errsig.lsp.features import uri_of
+
+    doc = ls.state.docs.get(uri_of(path))
+    if doc is not None:
+        return doc.text
+    try:
+        if path.stat().st_size > 4 << 20:
+            return None
+        return path.read_text("utf-8", errors="surrogateescape")
+    except OSError:
+        return None
+
+
+def _context(ls: ErrsigServer, doc_uri: str) -> FixContext:
+    from errsig.lsp.features import uri_of
+
+    state = ls.state
+    reqs = {p for u, p in state.requirements_on_disk.items()}
+    reqs |= {Path(d.path) for d in state.docs.values() if d.kind == kinds.REQUIREMENTS and d.path}
+    scripts = set(state.scripts_on_disk.values())
+    scripts |= {Path(d.path) for d in state.docs.values() if d.kind == kinds.SCRIPT and d.path}
+    _ = uri_of
+    return FixContext(
+        env=dict(os.environ),
+        platform=sys.platform,
+        workspace_root=state.roots[0] if state.roots else None,
+        read_text=lambda p: _read_text(ls, p),
+        requirements_files=sorted(reqs),
+        script_files=sorted(scripts),
+    )
+
+
+def _edit_for(ls: ErrsigServer, fix: Fix) -> t.WorkspaceEdit | None:
+    from errsig.lsp.features import uri_of
+
+    enc = ls.state.client.encoding
+    changes: list[Any] = []
+    for fe in fix.edits:
+        uri = uri_of(Path(fe.path))
+        if fe.create:
+            if not ls.state.client.create_files:
+                return None
+            text = "".join(e.new_text for e in fe.edits)
+            changes.append(t.CreateFile(uri=uri))
+            changes.append(
+                t.TextDocumentEdit(
+                    text_document=t.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
+                    edits=[t.TextEdit(range=t.Range(start=t.Position(0, 0), end=t.Position(0, 0)), new_text=text)],
+                )
+            )
+            continue
+        current = _read_text(ls, Path(fe.path)) or ""
+        lines = split_lines(current)
+        line_text = lambda n, lines=lines: lines[n] if 0 <= n < len(lines) else ""  # noqa: E731
+        doc = ls.state.docs.get(uri)
+        changes.append(
+            t.TextDocumentEdit(
+                text_document=t.OptionalVersionedTextDocumentIdentifier(uri=uri, version=doc.version if doc else None),
+                edits=[
+                    t.TextEdit(
+                        range=convert.span(line_text, e.start_line, e.start_col, e.end_line, e.end_col, enc),
+                        new_text=e.new_text,
+                    )
+                    for e in fe.edits
+                ],
+            )
+        )
+    if not changes:
+        return None
+    if ls.state.client.document_changes or ls.state.client.create_files:
+        return t.WorkspaceEdit(document_changes=changes)
+    plain: dict[str, list[t.TextEdit]] = {}
+    for c in changes:
+        if isinstance(c, t.TextDocumentEdit):
+            plain.setdefault(c.text_document.uri, []).extend(e for e in c.edits if isinstance(e, t.TextEdit))
+    return t.WorkspaceEdit(changes=plain)
+
+
+def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAction]:
+    only = params.context.only
+    if only and not any(str(k).startswith("quickfix") for k in only):
+        return []
+    assert ls.state.toolkit is not None
+    ctx = _context(ls, params.text_document.uri)
+    out: list[t.CodeAction] = []
+    for diag in params.context.diagnostics:
+        data = diag.data if isinstance(diag.data, dict) else {}
+        if diag.source != convert.SOURCE or not data.get("id"):
+            continue
+        record = ls.state.toolkit.catalogue.get(data["id"])
+        if record is None:
+            continue
+        for fix in fixes_for(record, data.get("captures") or {}, ctx):
+            action = t.CodeAction(title=fix.title, kind=t.CodeActionKind.QuickFix, diagnostics=[diag], is_preferred=fix.preferred or None)
+            if fix.command is not None and not fix.edits:
+                for name, label in ((RUN_IN_TERMINAL, "Run in terminal"), (COPY_COMMAND, "Copy command")):
+                    out.append(
+                        t.CodeAction(
+                            title=f"{label}: {fix.command}",
+                            kind=t.CodeActionKind.QuickFix,
+                            diagnostics=[diag],
+                            command=t.Command(title=f"{label}: {fix.command}", command=name, arguments=[fix.command]),
+                        )
+                    )
+                continue
+            edit = _edit_for(ls, fix)
+            if edit is None:
+                continue
+            action.edit = edit
+            out.append(action)
+    return out
+
+
+# -- commands, outline, lenses -----------------------------------------------------------
+
+
+def execute_command(ls: ErrsigServer, command: str, arguments: list[Any]) -> Any:
+    if command == EXPLAIN:
+        assert ls.state.toolkit is not None
+        rid = str(arguments[0]) if arguments else ""
+        record = ls.state.toolkit.catalogue.resolve(rid)
+        if record is None:
+            return None
+        return {"markdown": render_markdown(make_card(record, locale=ls.state.client.locale), zh=_zh(ls))}
+    if command in (RUN_IN_TERMINAL, COPY_COMMAND):
+        return str(arguments[0]) if arguments else None
+    return None
+
+
+def _log_findings(ls: ErrsigServer, uri: str) -> list[Any]:
+    return list(ls.state.findings.get(uri, []))
+
+
+def document_symbols(ls: ErrsigServer, uri: str) -> list[t.DocumentSymbol]:
+    from errsig.lsp.features import line_text_for
+
+    line_text = line_text_for(ls, uri)
+    enc = ls.state.client.encoding
+    out = []
+    for f in _log_findings(ls, uri):
+        rng = convert.span(line_text, f.line, f.col, f.end_line, f.end_col, enc)
+        detail = f.title if not f.caused_by else f"{f.title} (caused by {f.caused_by[0]})"
+        out.append(t.DocumentSymbol(name=f.id, detail=detail, kind=t.SymbolKind.Event, range=rng, selection_range=rng))
+    return out
+
+
+def code_lenses(ls: ErrsigServer, uri: str) -> list[t.CodeLens]:
+    findings = _log_findings(ls, uri)
+    if not findings:
+        return []
+    roots = [f for f in findings if not f.caused_by]
+    ids = list(dict.fromkeys(f.id for f in roots or findings))
+    n = len(findings)
+    title = f"{n} known error{'s' if n != 1 else ''}: " + ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
+    return [
+        t.CodeLens(
+            range=t.Range(start=t.Position(0, 0), end=t.Position(0, 0)),
+            command=t.Command(title=title, command=EXPLAIN, arguments=[ids[0]]),
+        )
+    ]
+
+
+def _param(params: Any, name: str) -> Any:
+    if isinstance(params, dict):
+        return params.get(name)
+    return getattr(params, name, None)
+
+
+def scan_text_request(ls: ErrsigServer, params: Any) -> dict[str, Any]:
+    text = _param(params, "text")
+    if not isinstance(text, str):
+        raise ValueError("errsig/scanText: params.text must be a string")
+    name = _param(params, "name") or "<text>"
+    assert ls.state.toolkit is not None
+    findings = ls.state.toolkit.scanner.scan_text(text[-MAX_SCAN_TEXT:])
+    ctx = _context(ls, "")
+    out = []
+    for f in findings:
+        if ls.state.settings.is_disabled(f.id):
+            continue
+        item = f.to_json(str(name))
+        fixes = []
+        for fix in fixes_for(f.record, f.captures, ctx):
+            fixes.append({"title": fix.title, "command": fix.command, "preferred": fix.preferred})
+        item["fixes"] = fixes
+        out.append(item)
+    return {"findings": out}
+
+
+def path_of(uri: str) -> Path | None:
+    p = to_fs_path(uri)
+    return Path(p) if p else None

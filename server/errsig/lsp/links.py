@@ -1,0 +1,184 @@
+"""Requirements files and pip config: their own checks, and the lines that a log's
+error names (``No matching distribution found for torch==1.7.0`` -> the ``torch`` line),
+linked both ways with ``relatedInformation``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as t
+from packaging.utils import canonicalize_name
+from pygls.uris import to_fs_path
+
+from errsig.core.scan import kinds
+from errsig.core.scan.findings import Finding
+from errsig.core.scan.pipconf import check_pip_conf
+from errsig.core.scan.requirements import check_requirements, requirement_names
+from errsig.lsp import convert
+from errsig.lsp.documents import Document, split_lines
+from errsig.lsp.state import CHECK_SOURCE, LINK_SOURCE
+
+if TYPE_CHECKING:
+    from errsig.lsp.server import ErrsigServer
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def package_of(f: Finding) -> str | None:
+    raw = f.captures.get("package")
+    if not raw:
+        return None
+    m = _NAME.match(raw.strip("'\" "))
+    return str(canonicalize_name(m.group(0))) if m else None
+
+
+def _requirements_lines(ls: ErrsigServer, uri: str) -> list[str] | None:
+    doc = ls.state.docs.get(uri)
+    if doc is not None:
+        return doc.lines
+    path = ls.state.requirements_on_disk.get(uri)
+    if path is None:
+        return None
+    try:
+        if path.stat().st_size > 2 << 20:
+            return None
+        return split_lines(path.read_text("utf-8", errors="replace"))
+    except OSError:
+        return None
+
+
+def _requirement_uris(ls: ErrsigServer) -> list[str]:
+    open_reqs = [u for u, d in ls.state.docs.items() if d.kind == kinds.REQUIREMENTS]
+    return sorted(set(open_reqs) | set(ls.state.requirements_on_disk))
+
+
+def _names(lines: list[str]) -> list[tuple[int, str, int, int]]:
+    return [(ln, str(canonicalize_name(name)), a, b) for ln, name, a, b in requirement_names("\n".join(lines))]
+
+
+def _log_errors_by_package(ls: ErrsigServer) -> dict[str, list[tuple[str, Finding]]]:
+    out: dict[str, list[tuple[str, Finding]]] = {}
+    for uri, findings in ls.state.findings.items():
+        for f in findings:
+            pkg = package_of(f)
+            if pkg and f.severity in ("error", "warning"):
+                out.setdefault(pkg, []).append((uri, f))
+    return out
+
+
+def related_for_log(ls: ErrsigServer, uri: str, findings: list[Finding]) -> dict[tuple[str, int], list[t.DiagnosticRelatedInformation]]:
+    """For a log's findings that name a package: the requirement lines naming it."""
+    wanted = {p for f in findings if (p := package_of(f))}
+    if not wanted:
+        return {}
+    enc = ls.state.client.encoding
+    where: dict[str, list[t.Location]] = {}
+    for req_uri in _requirement_uris(ls):
+        lines = _requirements_lines(ls, req_uri)
+        if lines is None:
+            continue
+        for ln, name, a, b in _names(lines):
+            if name in wanted:
+                rng = convert.span(lambda n: lines[n] if n < len(lines) else "", ln, a, ln, b, enc)
+                where.setdefault(name, []).append(t.Location(uri=req_uri, range=rng))
+    out: dict[tuple[str, int], list[t.DiagnosticRelatedInformation]] = {}
+    for f in findings:
+        pkg = package_of(f)
+        for loc in where.get(pkg or "", []):
+            out.setdefault((f.id, f.line), []).append(
+                t.DiagnosticRelatedInformation(location=loc, message=f"{pkg} is required here")
+            )
+    return out
+
+
+def _link_diagnostics(ls: ErrsigServer, req_uri: str, lines: list[str]) -> list[t.Diagnostic]:
+    by_pkg = _log_errors_by_package(ls)
+    if not by_pkg:
+        return []
+    enc = ls.state.client.encoding
+    out = []
+    for ln, name, a, b in _names(lines):
+        for log_uri, f in by_pkg.get(name, []):
+            log_line = ls.state.docs[log_uri].line if log_uri in ls.state.docs else (lambda n, f=f: f.texts.get(n, ""))
+            rng = convert.span(lambda n: lines[n] if n < len(lines) else "", ln, a, ln, b, enc)
+            log_name = Path(to_fs_path(log_uri) or log_uri).name
+            diag = convert.diagnostic(
+                f,
+                log_line,
+                enc,
+                ls.state.settings.severity_for(f.id, f.severity),
+                kind=kinds.REQUIREMENTS,
+                related=[
+                    t.DiagnosticRelatedInformation(
+                        location=t.Location(
+                            uri=log_uri, range=convert.span(log_line, f.line, f.col, f.end_line, f.end_col, enc)
+                        ),
+                        message=f"{f.id} in {log_name}:{f.line + 1}",
+                    )
+                ],
+            )
+            diag.range = rng
+            diag.message = f"{f.title} ({log_name}:{f.line + 1})"
+            if isinstance(diag.data, dict):
+                diag.data["log"] = {"uri": log_uri, "line": f.line}
+                diag.data["requirementLine"] = ln
+            out.append(diag)
+    return out
+
+
+def _check_diagnostics(doc_kind: str | None, lines: list[str], enc: str) -> list[t.Diagnostic]:
+    text = "\n".join(lines)
+    issues = check_requirements(text) if doc_kind == kinds.REQUIREMENTS else check_pip_conf(text)
+    line_text = lambda n: lines[n] if 0 <= n < len(lines) else ""  # noqa: E731
+    out = []
+    for issue in issues:
+        out.append(
+            t.Diagnostic(
+                range=convert.span(line_text, issue.line, issue.start_col, issue.line, issue.end_col, enc),
+                message=issue.message,
+                severity=convert.SEVERITY.get(getattr(issue, "severity", "warning"), t.DiagnosticSeverity.Warning),
+                source=convert.SOURCE,
+                code=issue.code,
+                data={"kind": doc_kind, "check": issue.code, "line": issue.line},
+            )
+        )
+    return out
+
+
+def check_document(ls: ErrsigServer, doc: Document) -> None:
+    enc = ls.state.client.encoding
+    ls.state.diagnostics[(CHECK_SOURCE, doc.uri)] = _check_diagnostics(doc.kind, doc.lines, enc)
+    if doc.kind == kinds.REQUIREMENTS:
+        ls.state.diagnostics[(LINK_SOURCE, doc.uri)] = _link_diagnostics(ls, doc.uri, doc.lines)
+
+
+def refresh_requirements_file(ls: ErrsigServer, uri: str) -> None:
+    """A requirements file on disk (not open): its checks and links."""
+    from errsig.lsp.features import publish
+
+    if uri in ls.state.docs:
+        return
+    lines = _requirements_lines(ls, uri)
+    if lines is None:
+        return
+    enc = ls.state.client.encoding
+    ls.state.diagnostics[(CHECK_SOURCE, uri)] = _check_diagnostics(kinds.REQUIREMENTS, lines, enc)
+    ls.state.diagnostics[(LINK_SOURCE, uri)] = _link_diagnostics(ls, uri, lines)
+    publish(ls, uri)
+
+
+def log_changed(ls: ErrsigServer, _log_uri: str, _findings: list[Finding]) -> None:
+    """A log's findings changed: recompute the link diagnostics of requirements files."""
+    from errsig.lsp.features import publish
+
+    for uri in _requirement_uris(ls):
+        lines = _requirements_lines(ls, uri)
+        if lines is None:
+            continue
+        new = _link_diagnostics(ls, uri, lines)
+        key = (LINK_SOURCE, uri)
+        if new != ls.state.diagnostics.get(key, []):
+            ls.state.diagnostics[key] = new
+            publish(ls, uri)

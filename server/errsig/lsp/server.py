@@ -1,0 +1,224 @@
+"""The errsig language server (pygls 2): thin handlers that call the core and translate.
+
+``create_server()`` builds a fresh server (tests and ``run()`` use it); no module-level
+server object exists. Handlers fetch what they need, call ``errsig.core``, convert the
+result with :mod:`errsig.lsp.convert` and answer. Anything that fails is logged to the
+client and answered with an empty result; the server keeps running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from lsprotocol import types as t
+from pygls.capabilities import ServerCapabilitiesBuilder
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+
+from errsig import __version__
+from errsig.lsp import features
+from errsig.lsp.state import State
+
+log = logging.getLogger("errsig.lsp")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ErrsigProtocol(LanguageServerProtocol):
+    """Keeps pygls's own text documents out of the way: errsig keeps its own line index
+    (pygls re-splits the whole text on every change, O(document) per keystroke)."""
+
+    @lsp_method(t.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: t.DidOpenTextDocumentParams) -> Any:
+        if (handler := self.fm.features.get(t.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(t.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: t.DidChangeTextDocumentParams) -> Any:
+        if (handler := self.fm.features.get(t.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(t.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: t.DidCloseTextDocumentParams) -> Any:
+        if (handler := self.fm.features.get(t.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
+class ErrsigServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "errsig",
+            __version__,
+            text_document_sync_kind=t.TextDocumentSyncKind.Incremental,
+            protocol_cls=ErrsigProtocol,
+        )
+        self.state = State()
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.started = time.monotonic()
+
+    def log(self, message: str, kind: t.MessageType = t.MessageType.Log) -> None:
+        log.info(message)
+        try:
+            self.window_log_message(t.LogMessageParams(type=kind, message=message))
+        except Exception:  # the transport may be gone during shutdown
+            log.debug("could not send log message", exc_info=True)
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            self.log(f"background task failed: {exc!r}", t.MessageType.Error)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        # Never pop up dialogs for our own failures: log them; requests get an error reply.
+        self.log(f"internal error ({getattr(source, '__name__', source)}): {error!r}", t.MessageType.Error)
+
+
+def guarded(default: Any) -> Callable[[F], F]:
+    """Log and swallow a handler's failure, answering ``default`` (the server never dies)."""
+
+    def wrap(fn: F) -> F:
+        if asyncio.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def run_async(ls: ErrsigServer, *args: Any) -> Any:
+                try:
+                    return await fn(ls, *args)
+                except Exception as exc:
+                    log.exception("handler %s failed", fn.__name__)
+                    ls.log(f"{fn.__name__} failed: {exc!r}", t.MessageType.Error)
+                    return default
+
+            return run_async  # type: ignore[return-value]
+
+        @functools.wraps(fn)
+        def run(ls: ErrsigServer, *args: Any) -> Any:
+            try:
+                return fn(ls, *args)
+            except Exception as exc:
+                log.exception("handler %s failed", fn.__name__)
+                ls.log(f"{fn.__name__} failed: {exc!r}", t.MessageType.Error)
+                return default
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
+def create_server() -> ErrsigServer:
+    ls = ErrsigServer()
+
+    @ls.feature(t.INITIALIZE)
+    @guarded(None)
+    def initialize(ls: ErrsigServer, params: t.InitializeParams) -> None:
+        encoding = ServerCapabilitiesBuilder.choose_position_encoding(params.capabilities)
+        features.on_initialize(ls, params, str(getattr(encoding, "value", encoding)))
+
+    @ls.feature(t.INITIALIZED)
+    @guarded(None)
+    async def initialized(ls: ErrsigServer, _params: t.InitializedParams) -> None:
+        await features.on_initialized(ls)
+
+    @ls.feature(t.SHUTDOWN)
+    def shutdown(ls: ErrsigServer, *_: Any) -> None:
+        for task in list(ls.tasks):
+            task.cancel()
+
+    @ls.feature(t.TEXT_DOCUMENT_DID_OPEN)
+    @guarded(None)
+    def did_open(ls: ErrsigServer, params: t.DidOpenTextDocumentParams) -> None:
+        features.on_open(ls, params.text_document)
+
+    @ls.feature(t.TEXT_DOCUMENT_DID_CHANGE)
+    @guarded(None)
+    def did_change(ls: ErrsigServer, params: t.DidChangeTextDocumentParams) -> None:
+        features.on_change(ls, params)
+
+    @ls.feature(t.TEXT_DOCUMENT_DID_CLOSE)
+    @guarded(None)
+    def did_close(ls: ErrsigServer, params: t.DidCloseTextDocumentParams) -> None:
+        features.on_close(ls, params.text_document.uri)
+
+    @ls.feature(t.TEXT_DOCUMENT_DID_SAVE)
+    @guarded(None)
+    def did_save(ls: ErrsigServer, params: t.DidSaveTextDocumentParams) -> None:
+        features.on_saved(ls, params.text_document.uri)
+
+    @ls.feature(
+        t.TEXT_DOCUMENT_DIAGNOSTIC,
+        t.DiagnosticOptions(identifier="errsig", inter_file_dependencies=True, workspace_diagnostics=True),
+    )
+    @guarded(t.RelatedFullDocumentDiagnosticReport(items=[]))
+    async def pull(ls: ErrsigServer, params: t.DocumentDiagnosticParams) -> t.RelatedFullDocumentDiagnosticReport:
+        return await features.pull_document(ls, params.text_document.uri)
+
+    @ls.feature(t.WORKSPACE_DIAGNOSTIC)
+    @guarded(t.WorkspaceDiagnosticReport(items=[]))
+    async def pull_workspace(ls: ErrsigServer, params: t.WorkspaceDiagnosticParams) -> t.WorkspaceDiagnosticReport:
+        return await features.pull_workspace(ls, params)
+
+    @ls.feature(t.TEXT_DOCUMENT_HOVER)
+    @guarded(None)
+    def hover(ls: ErrsigServer, params: t.HoverParams) -> t.Hover | None:
+        return features.hover(ls, params)
+
+    @ls.feature(
+        t.TEXT_DOCUMENT_CODE_ACTION,
+        t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix], resolve_provider=False),
+    )
+    @guarded([])
+    def code_action(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAction]:
+        return features.code_actions(ls, params)
+
+    @ls.feature(t.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    @guarded([])
+    def symbols(ls: ErrsigServer, params: t.DocumentSymbolParams) -> list[t.DocumentSymbol]:
+        return features.document_symbols(ls, params.text_document.uri)
+
+    @ls.feature(t.TEXT_DOCUMENT_CODE_LENS, t.CodeLensOptions(resolve_provider=False))
+    @guarded([])
+    def lenses(ls: ErrsigServer, params: t.CodeLensParams) -> list[t.CodeLens]:
+        return features.code_lenses(ls, params.text_document.uri)
+
+    @ls.feature(t.WORKSPACE_EXECUTE_COMMAND, t.ExecuteCommandOptions(commands=list(features.SERVER_COMMANDS)))
+    @guarded(None)
+    def execute(ls: ErrsigServer, params: t.ExecuteCommandParams) -> Any:
+        return features.execute_command(ls, params.command, list(params.arguments or []))
+
+    @ls.feature(t.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    @guarded(None)
+    async def config_changed(ls: ErrsigServer, params: t.DidChangeConfigurationParams) -> None:
+        await features.on_configuration_changed(ls, params.settings)
+
+    @ls.feature(t.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @guarded(None)
+    def watched_changed(ls: ErrsigServer, params: t.DidChangeWatchedFilesParams) -> None:
+        features.on_watched_files(ls, [(c.uri, int(c.type)) for c in params.changes])
+
+    @ls.feature(features.SCAN_TEXT)
+    @guarded({"findings": []})
+    def scan_text(ls: ErrsigServer, params: Any) -> dict[str, Any]:
+        return features.scan_text_request(ls, params)
+
+    return ls
+
+
+def run(tcp: str | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="errsig: %(levelname)s %(message)s")
+    server = create_server()
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0

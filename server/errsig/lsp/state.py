@@ -1,0 +1,76 @@
+"""Server state: settings, the loaded core, open documents, watched files, and
+diagnostics kept per (producer, uri) so that one producer never wipes another's."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import attrs
+from lsprotocol import types as t
+
+from errsig.core.loading import Toolkit, load_toolkit
+from errsig.core.scan.files import TailState
+from errsig.core.scan.findings import Finding
+from errsig.core.scan.incremental import IncrementalLog
+from errsig.core.settings import Settings
+from errsig.lsp.documents import Document
+
+LOG_SOURCE = "log"  # findings of a log's own text
+LINK_SOURCE = "links"  # requirement lines named by an error in some log
+CHECK_SOURCE = "checks"  # requirements / pip.conf validation
+
+
+@attrs.define
+class OpenLog:
+    analysis: IncrementalLog
+    task: asyncio.Task[None] | None = None
+    scanning: bool = False  # a full scan is running; edits wait for it
+    dirty: bool = False  # an edit arrived during the full scan
+
+
+@attrs.define
+class ClientTraits:
+    encoding: str = "utf-16"
+    pull: bool = False  # client pulls textDocument/diagnostic
+    workspace_pull_seen: bool = False  # client has called workspace/diagnostic
+    dynamic_watch: bool = False
+    create_files: bool = False  # workspaceEdit.resourceOperations has "create"
+    document_changes: bool = False
+    configuration: bool = False
+    refresh: bool = False  # workspace.diagnostics.refreshSupport
+    progress: bool = False
+    locale: str | None = None
+    code_action_literals: bool = True
+
+
+@attrs.define
+class State:
+    settings: Settings = attrs.field(factory=Settings)
+    toolkit: Toolkit | None = None
+    roots: list[Path] = attrs.field(factory=list)
+    client: ClientTraits = attrs.field(factory=ClientTraits)
+    docs: dict[str, Document] = attrs.field(factory=dict)
+    logs: dict[str, OpenLog] = attrs.field(factory=dict)
+    tails: dict[str, TailState] = attrs.field(factory=dict)  # watched files on disk, by uri
+    lines_on_disk: dict[str, list[str]] = attrs.field(factory=dict)  # for positions of watched files
+    diagnostics: dict[tuple[str, str], list[t.Diagnostic]] = attrs.field(factory=dict)
+    findings: dict[str, list[Finding]] = attrs.field(factory=dict)  # uri -> current log findings
+    pushed_watched: set[str] = attrs.field(factory=set)
+    requirements_on_disk: dict[str, Path] = attrs.field(factory=dict)  # uri -> path
+    scripts_on_disk: dict[str, Path] = attrs.field(factory=dict)
+    initial_scan: asyncio.Task[None] | None = None
+
+    def load(self) -> Toolkit:
+        self.toolkit = load_toolkit([Path(p).expanduser() for p in self.settings.packs])
+        return self.toolkit
+
+    def all_diagnostics(self, uri: str) -> list[t.Diagnostic]:
+        out: list[t.Diagnostic] = []
+        for (_source, u), diags in sorted(self.diagnostics.items()):
+            if u == uri:
+                out.extend(diags)
+        return out
+
+    def uris_with_diagnostics(self) -> set[str]:
+        return {u for (_s, u), d in self.diagnostics.items() if d}

@@ -1,0 +1,248 @@
+"""Files on disk that are not open: the workspace scan, client or own file watching,
+and rescans of growing logs (only their new tail)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as t
+
+from errsig.core.scan import kinds
+from errsig.core.scan.files import BinaryFileError, scan_growing
+
+if TYPE_CHECKING:
+    from errsig.lsp.server import ErrsigServer
+
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages"}
+REGISTRATION_ID = "errsig-watch"
+_REQUIREMENT_GLOBS = ("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt", "**/*.in")
+_SCRIPT_GLOBS = ("**/Dockerfile*", "**/*.sh", "**/Makefile", "**/tox.ini", "**/.github/workflows/*.yml", "**/.github/workflows/*.yaml", "**/.gitlab-ci.yml")
+
+
+def _relative(ls: ErrsigServer, path: Path) -> str | None:
+    for root in ls.state.roots:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
+def is_watched(ls: ErrsigServer, path: Path) -> bool:
+    rel = _relative(ls, path)
+    return rel is not None and kinds.matches_globs(rel, ls.state.settings.watch)
+
+
+def _classify(ls: ErrsigServer, path: Path) -> str | None:
+    if is_watched(ls, path):
+        return kinds.LOG
+    kind = kinds.kind_of(str(path))
+    return kind if kind in (kinds.REQUIREMENTS, kinds.SCRIPT) else None
+
+
+def _walk(root: Path, limit: int = 20_000) -> Iterator[Path]:
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")]
+        for name in filenames:
+            count += 1
+            if count > limit:
+                return
+            yield Path(dirpath) / name
+
+
+async def start(ls: ErrsigServer) -> None:
+    if ls.state.client.dynamic_watch:
+        await _register(ls)
+    else:
+        ls.spawn(_own_watcher(ls))
+    ls.state.initial_scan = ls.spawn(_initial_scan(ls))
+
+
+async def restart(ls: ErrsigServer) -> None:
+    if ls.state.client.dynamic_watch:
+        try:
+            await ls.client_unregister_capability_async(
+                t.UnregistrationParams(
+                    unregisterations=[t.Unregistration(id=REGISTRATION_ID, method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES)]
+                )
+            )
+        except Exception as exc:
+            ls.log(f"unregister watcher failed: {exc!r}")
+        await _register(ls)
+    await _initial_scan(ls)
+
+
+async def _register(ls: ErrsigServer) -> None:
+    globs = list(ls.state.settings.watch) + list(_REQUIREMENT_GLOBS) + list(_SCRIPT_GLOBS)
+    options = t.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[t.FileSystemWatcher(glob_pattern=g) for g in globs]
+    )
+    try:
+        await ls.client_register_capability_async(
+            t.RegistrationParams(
+                registrations=[
+                    t.Registration(id=REGISTRATION_ID, method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
+                ]
+            )
+        )
+    except Exception as exc:
+        ls.log(f"client refused file watching ({exc!r}); watching files myself")
+        ls.state.client.dynamic_watch = False
+        ls.spawn(_own_watcher(ls))
+
+
+async def _own_watcher(ls: ErrsigServer) -> None:
+    roots = [str(r) for r in ls.state.roots if r.is_dir()]
+    if not roots:
+        return
+    try:
+        import watchfiles
+    except ImportError:  # pragma: no cover - a dependency; polling is the last resort
+        await _poll(ls)
+        return
+
+    def wanted(_change: object, path: str) -> bool:
+        p = Path(path)
+        return not any(part in SKIP_DIRS for part in p.parts) and _classify(ls, p) is not None
+
+    try:
+        async for changes in watchfiles.awatch(*roots, watch_filter=wanted, debounce=200, step=5, recursive=True):
+            from errsig.lsp import features
+
+            for change, path in changes:
+                uri = features.uri_of(Path(path))
+                deleted = change == watchfiles.Change.deleted
+                features.on_watched_files(ls, [(uri, int(t.FileChangeType.Deleted if deleted else t.FileChangeType.Changed))])
+    except Exception as exc:
+        ls.log(f"file watcher failed ({exc!r}); polling instead")
+        await _poll(ls)
+
+
+async def _poll(ls: ErrsigServer, interval: float = 1.0) -> None:
+    sizes: dict[Path, tuple[int, int]] = {}
+    while True:
+        for root in ls.state.roots:
+            for path in _walk(root):
+                if _classify(ls, path) is None:
+                    continue
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                sig = (st.st_size, st.st_mtime_ns)
+                if sizes.get(path) != sig:
+                    if path in sizes:
+                        rescan_file(ls, path)
+                    sizes[path] = sig
+        await asyncio.sleep(interval)
+
+
+async def _initial_scan(ls: ErrsigServer) -> None:
+    """Scan the workspace's matching files once, reporting work-done progress."""
+    files = [p for root in ls.state.roots if root.is_dir() for p in _walk(root) if _classify(ls, p)]
+    token = f"errsig-scan-{id(files)}"
+    progress = ls.state.client.progress and bool(files)
+    if progress:
+        try:
+            await ls.work_done_progress.create_async(token)
+            ls.work_done_progress.begin(token, t.WorkDoneProgressBegin(title="errsig: scanning logs", percentage=0, cancellable=False))
+        except Exception as exc:
+            ls.log(f"work done progress refused: {exc!r}")
+            progress = False
+    # Requirements and scripts first (cheap), so links from logs find them.
+    files.sort(key=lambda p: 0 if _classify(ls, p) != kinds.LOG else 1)
+    for i, path in enumerate(files):
+        kind = _classify(ls, path)
+        if kind == kinds.LOG:
+            await asyncio.get_running_loop().run_in_executor(None, _prescan, ls, path)
+            rescan_file(ls, path, force=True)
+        else:
+            note_file(ls, path, kind)
+        if progress:
+            ls.work_done_progress.report(token, t.WorkDoneProgressReport(message=path.name, percentage=int(100 * (i + 1) / len(files))))
+        await asyncio.sleep(0)
+    if progress:
+        ls.work_done_progress.end(token, t.WorkDoneProgressEnd(message=f"{len(files)} files scanned"))
+
+
+def _prescan(ls: ErrsigServer, path: Path) -> None:
+    """The first, possibly large, scan of a log runs in a worker thread."""
+    from errsig.lsp import features
+
+    uri = features.uri_of(path)
+    if uri in ls.state.docs or ls.state.toolkit is None:
+        return
+    try:
+        ls.state.tails[uri] = scan_growing(
+            ls.state.toolkit.scanner, path, ls.state.tails.get(uri), max_bytes=ls.state.settings.max_file_size, editor_lines=True
+        )
+    except (OSError, BinaryFileError):
+        pass
+
+
+async def initial_scan_done(ls: ErrsigServer) -> None:
+    task = ls.state.initial_scan
+    if task is not None and not task.done():
+        await asyncio.shield(task)
+
+
+def note_file(ls: ErrsigServer, path: Path, kind: str | None) -> None:
+    from errsig.lsp import features, links
+
+    uri = features.uri_of(path)
+    if kind == kinds.REQUIREMENTS:
+        ls.state.requirements_on_disk[uri] = path
+        links.refresh_requirements_file(ls, uri)
+    elif kind == kinds.SCRIPT:
+        ls.state.scripts_on_disk[uri] = path
+
+
+def rescan_file(ls: ErrsigServer, path: Path, *, force: bool = False) -> None:
+    """A file on disk changed: rescan its new tail (logs) or recheck it."""
+    from errsig.lsp import features
+
+    uri = features.uri_of(path)
+    kind = _classify(ls, path)
+    if kind != kinds.LOG:
+        if kind is not None:
+            note_file(ls, path, kind)
+        return
+    if uri in ls.state.docs or ls.state.toolkit is None:
+        return  # the editor's buffer is the truth for open files
+    before = ls.state.tails.get(uri)
+    count = len(before.findings) if before else -1
+    try:
+        state = scan_growing(ls.state.toolkit.scanner, path, before, max_bytes=ls.state.settings.max_file_size, editor_lines=True)
+    except BinaryFileError as exc:
+        ls.log(str(exc))
+        return
+    except OSError as exc:
+        ls.log(f"cannot read {path}: {exc.strerror or exc}")
+        return
+    ls.state.tails[uri] = state
+    if force or state is not before or len(state.findings) != count:
+        features.log_findings_changed(ls, uri, state.findings)
+
+
+def forget(ls: ErrsigServer, uri: str) -> None:
+    from errsig.lsp import features, links
+
+    ls.state.tails.pop(uri, None)
+    ls.state.requirements_on_disk.pop(uri, None)
+    ls.state.scripts_on_disk.pop(uri, None)
+    if uri in ls.state.docs:
+        return
+    for key in [k for k in ls.state.diagnostics if k[1] == uri]:
+        del ls.state.diagnostics[key]
+    links.log_changed(ls, uri, [])
+    features.publish(ls, uri)
+
+
+def rescan_all(ls: ErrsigServer) -> None:
+    ls.state.tails.clear()
+    ls.spawn(_initial_scan(ls))

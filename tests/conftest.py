@@ -1,0 +1,42 @@
+"""Shared paths and helpers for the test suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+CORPUS = ROOT / "tests" / "corpus"
+SEEDS = ROOT / "seeds"
+CANONS = ROOT.parent / "shared" / "external" / "deadends-canons"
+
+
+@pytest.fixture(scope="session")
+def toolkit():  # type: ignore[no-untyped-def]
+    from errsig.core.loading import load_toolkit
+
+    return load_toolkit()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vetting verdicts go to a per-session cache, never the user's."""
+    monkeypatch.setenv("ERRSIG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "errsig-cache"))
+
+
+def canons_or_skip() -> Path:
+    if not CANONS.is_dir():
+        pytest.skip(f"deadends canons not found at {CANONS} (they live in the team's shared/ folder)")
+    return CANONS
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """With ERRSIG_MIN_TESTS set (scripts/test.sh sets it), too few tests is an error:
+    a suite that silently collects nothing must not pass."""
+    import os
+
+    minimum = int(os.environ.get("ERRSIG_MIN_TESTS", "0") or 0)
+    if minimum and not session.config.args[1:] and len(session.items) < minimum:
+        raise pytest.UsageError(f"only {len(session.items)} tests collected; expected at least {minimum}")

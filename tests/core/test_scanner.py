@@ -1,0 +1,187 @@
+"""The scanner's handling of real terminal output: positions are in the raw text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from errsig.core.loading import Toolkit, load_toolkit
+from errsig.core.scan.files import BinaryFileError, TailState, scan_file, scan_growing
+
+RESET = "Connection reset by peer"
+
+
+def record(rid: str, regex: str, **extra: object) -> dict:  # type: ignore[type-arg]
+    base = {
+        "id": rid,
+        "signature": rid,
+        "regex": regex,
+        "domain": rid.split("/")[0],
+        "category": "network_error",
+        "root_cause": "Because.",
+        "confidence": 0.8,
+    }
+    base.update(extra)
+    return base
+
+
+@pytest.fixture(scope="module")
+def tk(tmp_path_factory: pytest.TempPathFactory) -> Toolkit:
+    root = tmp_path_factory.mktemp("pack")
+    records = [
+        record("net/reset", r"Connection reset by peer", transition_graph={"leads_to": [{"error_id": "pip/nomatch"}]}),
+        record("pip/nomatch", r"No matching distribution found for (?P<package>[A-Za-z0-9._-]+)"),
+        record("py/modnotfound", r"No module named '(?P<package>[\w.]+)'", tags=["generic"]),
+        record("py/distutils", r"No module named 'distutils'"),
+        record("pip/wheel", r"Failed building wheel for (?P<package>[\w.-]+)", category="build_error"),
+        record("pip/path", r"is installed in '(?P<path>[^']+)' which is not on PATH", category="path_warning"),
+    ]
+    for r in records:
+        p = root / f"{r['id']}.json"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(r), "utf-8")
+    return load_toolkit([root], builtin=False, vet=False)
+
+
+def spans(tk: Toolkit, text: str) -> list[tuple[str, str]]:
+    return [(f.id, f"{f.line}:{f.col}-{f.end_line}:{f.end_col}") for f in tk.scanner.scan_text(text)]
+
+
+def test_plain_line(tk: Toolkit) -> None:
+    assert spans(tk, "ok\nERROR: Connection reset by peer\n") == [("net/reset", "1:7-1:31")]
+
+
+def test_ansi_colours_are_skipped_and_positions_stay_raw(tk: Toolkit) -> None:
+    text = "\x1b[31mERROR:\x1b[0m Connection \x1b[1mreset\x1b[0m by peer\n"
+    # raw: ESC[31m (5) ERROR: (6) ESC[0m (4) ' ' -> 'Connection ' starts at 16
+    assert spans(tk, text) == [("net/reset", "0:16-0:48")]
+
+
+def test_progress_redraws_and_glued_error(tk: Toolkit) -> None:
+    text = "  10%|#   |\r  90%|####|\rERROR: Connection reset by peer\n"
+    assert spans(tk, text) == [("net/reset", "0:31-0:55")]
+
+
+def test_ci_timestamp_and_buildkit_prefixes(tk: Toolkit) -> None:
+    text = (
+        "2024-05-01T12:00:00.1234567Z Collecting torch\n"
+        "#8 12.34 ERROR: No matching distribution found for torch\n"
+    )
+    assert spans(tk, text) == [("pip/nomatch", "1:16-1:56")]
+    assert tk.scanner.scan_text(text)[0].captures == {"package": "torch"}
+
+
+def test_hard_wrap_at_80_columns_is_joined(tk: Toolkit) -> None:
+    first = "WARNING: Retrying (Retry(total=4)) after connection broken by ProtocolError: Con"
+    assert len(first) == 80
+    text = first + "\nnection reset by peer\n"
+    assert spans(tk, text) == [("net/reset", "0:77-1:21")]
+
+
+def test_docker_compose_json_stream(tk: Toolkit) -> None:
+    line = '{"stream":"Step 3/9 : RUN pip install \\"torch\\"\\nERROR: No matching distribution found for torch\\n"}'
+    found = tk.scanner.scan_text(line + "\n")
+    assert [f.id for f in found] == ["pip/nomatch"]
+    assert line[found[0].col : found[0].end_col].startswith("No matching distribution found for")
+
+
+def test_more_specific_signature_wins_on_the_same_text(tk: Toolkit) -> None:
+    text = "ModuleNotFoundError: No module named 'distutils'\nModuleNotFoundError: No module named 'yaml'\n"
+    assert [(f.id, f.line) for f in tk.scanner.scan_text(text)] == [("py/distutils", 0), ("py/modnotfound", 1)]
+
+
+def test_symptom_is_linked_to_its_cause(tk: Toolkit) -> None:
+    text = "Collecting torch\nWARNING: Connection reset by peer\nERROR: No matching distribution found for torch\n"
+    found = tk.scanner.scan_text(text)
+    assert [(f.id, f.caused_by) for f in found] == [("net/reset", None), ("pip/nomatch", ("net/reset", 1))]
+
+
+def test_repeats_of_one_error_are_one_finding_at_the_last(tk: Toolkit) -> None:
+    text = "".join(f"WARNING: Retrying ({i}) Connection reset by peer\n" for i in range(4)) + "done\n"
+    found = tk.scanner.scan_text(text)
+    assert [(f.id, f.line, f.also_at) for f in found] == [("net/reset", 3, [0, 1, 2])]
+
+
+def test_different_packages_are_different_instances(tk: Toolkit) -> None:
+    text = "Failed building wheel for numpy\nFailed building wheel for scipy\n"
+    assert [f.captures["package"] for f in tk.scanner.scan_text(text)] == ["numpy", "scipy"]
+
+
+def test_severity_from_category(tk: Toolkit) -> None:
+    text = "WARNING: The script x is installed in '/home/u/.local/bin' which is not on PATH.\n"
+    (f,) = tk.scanner.scan_text(text)
+    assert f.severity == "warning"
+    assert f.captures == {"path": "/home/u/.local/bin"}
+
+
+def test_non_ascii_and_astral_columns_are_code_points(tk: Toolkit) -> None:
+    text = "错误 😀 ERROR: Connection reset by peer\n"
+    (f,) = tk.scanner.scan_text(text)
+    assert (f.col, f.end_col) == (12, 36)
+    assert text[f.col : f.end_col] == RESET
+
+
+def test_megabyte_line_is_scanned_in_a_window(tk: Toolkit) -> None:
+    text = "x" * 3_000_000 + " Connection reset by peer " + "y" * 1000 + "\n"
+    (f,) = tk.scanner.scan_text(text)
+    assert (f.line, f.col) == (0, 3_000_001)
+
+
+def test_broken_utf8_does_not_stop_the_scan(tk: Toolkit) -> None:
+    data = b"\xff\xfe\xfa garbage \xc3\nERROR: Connection reset by peer\n"
+    assert [(f.id, f.line) for f in tk.scanner.scan_bytes(data)] == [("net/reset", 1)]
+
+
+def test_binary_file_is_refused(tk: Toolkit, tmp_path: Path) -> None:
+    path = tmp_path / "core.log"
+    path.write_bytes(b"\x7fELF\x00\x00\x00" + b"Connection reset by peer")
+    with pytest.raises(BinaryFileError):
+        scan_file(tk.scanner, path)
+
+
+def test_utf16_powershell_log(tk: Toolkit, tmp_path: Path) -> None:
+    path = tmp_path / "ps.log"
+    path.write_bytes("PS C:\\> pip install x\r\nERROR: Connection reset by peer\r\n".encode("utf-16"))
+    assert [(f.id, f.line) for f in scan_file(tk.scanner, path)] == [("net/reset", 1)]
+
+
+def test_growing_file_rescans_only_the_tail(tk: Toolkit, tmp_path: Path) -> None:
+    path = tmp_path / "build.log"
+    path.write_text("Collecting torch\nERROR: Connection reset by peer\n", "utf-8")
+    state = scan_growing(tk.scanner, path, None)
+    assert [(f.id, f.line) for f in state.findings] == [("net/reset", 1)]
+    offset = state.offset
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("ERROR: No matching distribution found for tor")  # half-written line
+    state = scan_growing(tk.scanner, path, state)
+    assert state.offset == offset and len(state.findings) == 1
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("ch\n")
+    state = scan_growing(tk.scanner, path, state)
+    assert [(f.id, f.line, f.caused_by) for f in state.findings] == [
+        ("net/reset", 1, None),
+        ("pip/nomatch", 2, ("net/reset", 1)),
+    ]
+    assert state.line == 3
+
+
+def test_truncated_file_is_rescanned_from_the_start(tk: Toolkit, tmp_path: Path) -> None:
+    path = tmp_path / "build.log"
+    path.write_text("a\nb\nConnection reset by peer\n", "utf-8")
+    state = scan_growing(tk.scanner, path, None)
+    path.write_text("Failed building wheel for lxml\n", "utf-8")
+    state = scan_growing(tk.scanner, path, state)
+    assert [(f.id, f.line) for f in state.findings] == [("pip/wheel", 0)]
+
+
+def test_huge_file_is_scanned_from_its_tail(tk: Toolkit, tmp_path: Path) -> None:
+    path = tmp_path / "big.log"
+    path.write_text("Connection reset by peer\n" + "filler line\n" * 10_000 + "Failed building wheel for lxml\n", "utf-8")
+    found = scan_file(tk.scanner, path, max_bytes=1000)
+    assert [f.id for f in found] == ["pip/wheel"]
+
+
+def test_tail_state_starts_empty() -> None:
+    assert TailState().offset == 0
