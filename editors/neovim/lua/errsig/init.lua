@@ -29,15 +29,15 @@ local function log_ft(path, bufnr)
   return special or 'log'
 end
 
--- *.out is a program's captured output, except a compiled `a.out` (or any binary: Neovim
--- shows a NUL byte inside a line as "\n").
+-- *.out is a program's captured output, except a compiled `a.out` (or any file with a NUL
+-- byte in its first lines: a binary).
 local function out_ft(path, bufnr)
   if vim.fs.basename(path) == 'a.out' then
     return nil
   end
-  if bufnr then
-    for _, line in ipairs(vim.filetype.getlines(bufnr, 1, 5)) do
-      if line:find('\n', 1, true) then
+  if bufnr and vim.api.nvim_buf_is_loaded(bufnr) then
+    for _, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, 5, false)) do
+      if line:find('%z') or line:find('\n', 1, true) then
         return nil
       end
     end

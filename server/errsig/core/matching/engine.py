@@ -14,7 +14,8 @@ built-in catalogue has none, and ``errsig check-pack`` reports them for user pac
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 
 import ahocorasick
 import attrs
@@ -77,12 +78,10 @@ class Engine:
         self._has_literals = bool(owners)
 
     @staticmethod
-    def literals_for(regex: CompiledRegex) -> list[str] | None:
-        import re
-
+    def literals_for(regex: CompiledRegex, frequency: Callable[[str], int] | None = None) -> list[str] | None:
         flags = re.IGNORECASE if regex.case_insensitive else 0
         try:
-            return prefilter_literals(regex.source, flags)
+            return prefilter_literals(regex.source, flags, frequency)
         except (re.error, RecursionError, OverflowError):
             return None
 

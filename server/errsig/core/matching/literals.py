@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -105,17 +106,22 @@ def required_literals(pattern: str, flags: int = 0) -> list[list[str]] | None:
     return out
 
 
-def prefilter_literals(pattern: str, flags: int = 0, per_alternative: int = 2) -> list[str] | None:
-    """The literals to register for ``pattern``: the best runs of every alternative."""
-    alts = required_literals(pattern, flags)
-    if alts is None:
-        return None
+def choose_literals(alts: list[list[str]], frequency: Callable[[str], int] | None = None) -> list[str]:
+    """One literal per alternative: the rarest in ordinary logs, then the longest."""
     chosen: list[str] = []
     for runs in alts:
-        for run in runs[:per_alternative]:
-            if run not in chosen:
-                chosen.append(run)
+        best = min(runs, key=lambda r: ((frequency(r) if frequency else 0), -len(r)))
+        if best not in chosen:
+            chosen.append(best)
     return chosen
+
+
+def prefilter_literals(
+    pattern: str, flags: int = 0, frequency: Callable[[str], int] | None = None
+) -> list[str] | None:
+    """The literals to register for ``pattern`` (None: it has an alternative without one)."""
+    alts = required_literals(pattern, flags)
+    return None if alts is None else choose_literals(alts, frequency)
 
 
 def is_case_insensitive(pattern: str, flags: int = 0) -> bool:

@@ -11,7 +11,8 @@ from errsig.core.kb.catalogue import Catalogue
 from errsig.core.kb.model import Record
 from errsig.core.kb.problems import Problem
 from errsig.core.matching.engine import Engine, Pattern
-from errsig.core.matching.literals import required_literals
+from errsig.core.matching.background import frequency_table
+from errsig.core.matching.literals import choose_literals, required_literals
 from errsig.core.matching.regex import CompiledRegex, PatternError, compile_safe, compile_trusted
 
 
@@ -23,11 +24,15 @@ class Signature:
     demoted: bool = False  # fires on clean logs: reported as information only
 
 
-def _specificity(regex: CompiledRegex) -> int:
+def _alternatives(regex: CompiledRegex) -> list[list[str]] | None:
     try:
-        alts = required_literals(regex.source, re.IGNORECASE if regex.case_insensitive else 0)
+        return required_literals(regex.source, re.IGNORECASE if regex.case_insensitive else 0)
     except (re.error, RecursionError, OverflowError):
-        return 0
+        return None
+
+
+def _specificity(alts: list[list[str]] | None) -> int:
+    """Length of the literals every match must contain (more: more specific)."""
     if not alts:
         return 0
     return min(sum(len(r) for r in runs) for runs in alts)
@@ -51,8 +56,8 @@ class Matcher:
         off = set(disabled)
         low = set(demoted)
         signatures: list[Signature] = []
-        patterns: list[Pattern] = []
         problems: list[Problem] = []
+        alternatives: list[list[list[str]] | None] = []
         for rid, entry in catalogue.entries.items():
             if rid in off:
                 continue
@@ -62,9 +67,14 @@ class Matcher:
             except PatternError as exc:
                 problems.append(Problem(entry.file, "$.regex", str(exc)))
                 continue
-            literals = Engine.literals_for(regex)
-            signatures.append(Signature(record, regex, _specificity(regex), rid in low))
-            patterns.append(Pattern(len(patterns), regex, literals))
+            alts = _alternatives(regex)
+            alternatives.append(alts)
+            signatures.append(Signature(record, regex, _specificity(alts), rid in low))
+        frequency = frequency_table(run for alts in alternatives if alts for runs in alts for run in runs)
+        patterns = [
+            Pattern(i, sig.regex, None if alts is None else choose_literals(alts, frequency))
+            for i, (sig, alts) in enumerate(zip(signatures, alternatives))
+        ]
         return cls(signatures, Engine(patterns), problems, catalogue)
 
     def unfiltered(self) -> list[str]:

@@ -33,7 +33,11 @@ class Finding:
 
     @property
     def title(self) -> str:
-        return self.record.signature
+        """The record's canonical message, first line, placeholders filled from the match."""
+        from errsig.core.explain.card import fill_placeholders
+
+        first = self.record.signature.strip().splitlines()[0] if self.record.signature.strip() else self.id
+        return fill_placeholders(first, self.captures)
 
     @property
     def message(self) -> str:

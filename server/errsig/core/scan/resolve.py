@@ -9,6 +9,7 @@ from errsig.core.scan.findings import Finding
 
 INSTANCE_GAP = 40  # lines: repeats of one error closer than this are one instance
 CAUSE_WINDOW = 5000  # lines: how far back a cause may be
+FORWARD_WINDOW = 300  # lines: how far into its box a generic summary looks for its cause
 
 
 def _rank(f: Finding) -> tuple[int, int, int, float]:
@@ -50,18 +51,40 @@ def _merge_repeats(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _is_cause(c: Finding, f: Finding) -> bool:
+    """The transition graph says ``c`` leads to ``f`` (or ``f`` is preceded by ``c``)."""
+    if c.id == f.id:
+        return False
+    return any(t.error_id == c.id for t in f.record.transition_graph.preceded_by) or any(
+        t.error_id == f.id for t in c.record.transition_graph.leads_to
+    )
+
+
 def _link_causes(findings: list[Finding]) -> None:
+    """Point each symptom at its root cause.
+
+    The cause is the nearest earlier finding the transition graph links to it,
+    preferring specific records over generic ones. A generic summary (pip's
+    ``subprocess-exited-with-error`` box) is printed *before* the build output that
+    explains it, so for generic records a cause a little further down also counts.
+    """
     for i, f in enumerate(findings):
-        preceded = {t.error_id for t in f.record.transition_graph.preceded_by}
-        for c in reversed(findings[:i]):
-            if f.line - c.line > CAUSE_WINDOW:
+        before = [c for c in reversed(findings[:i]) if f.line - c.line <= CAUSE_WINDOW and _is_cause(c, f)]
+        after = []
+        if f.record.is_generic:
+            after = [c for c in findings[i + 1 :] if c.line - f.line <= FORWARD_WINDOW and _is_cause(c, f)]
+        candidates = sorted(before + after, key=lambda c: (c.record.is_generic, abs(c.line - f.line)))
+        if candidates:
+            f.caused_by = (candidates[0].id, candidates[0].line)
+    by_key = {(f.id, f.line): f for f in findings}
+    for f in findings:  # follow chains to the root: wheel failure -> box -> missing header
+        seen = {(f.id, f.line)}
+        while f.caused_by is not None and f.caused_by not in seen:
+            seen.add(f.caused_by)
+            cause = by_key.get(f.caused_by)
+            if cause is None or cause.caused_by is None or cause.caused_by in seen:
                 break
-            if c.id == f.id:
-                continue
-            leads = {t.error_id for t in c.record.transition_graph.leads_to}
-            if c.id in preceded or f.id in leads:
-                f.caused_by = (c.id, c.line)
-                break
+            f.caused_by = cause.caused_by
 
 
 def order(findings: list[Finding]) -> list[Finding]:

@@ -1,0 +1,143 @@
+"""Scan throughput, measured in one run against baselines from the same run.
+
+    python benchmarks/scan.py [--mb 200] [--canons PATH]
+
+Generates a deterministic ~200 MB pip/build log (benchmarks/corpus.py) and prints:
+errsig's MB/s with the built-in catalogue and with the catalogue + the deadends canons
+(default engine, and the optional hyperscan engine where installed); the naive loop
+(one ``re.search`` per line per pattern, timed on a slice and extrapolated);
+``grep -c -F -f literals`` as a floor; catalogue load time; the cost of rescanning a
+1 KB append to the big log; peak RSS; and errsig's ratio to each baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "server"))
+
+from corpus import generate  # noqa: E402
+
+from errsig.core.loading import Toolkit, load_toolkit  # noqa: E402
+from errsig.core.scan.files import scan_file, scan_growing  # noqa: E402
+
+DEFAULT_CANONS = HERE.parent.parent / "shared" / "external" / "deadends-canons"
+
+
+def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def naive_mbps(tk: Toolkit, data: bytes, budget_s: float = 20.0) -> float:
+    """One compiled re per pattern, searched on every line: the baseline to beat."""
+    patterns = [re.compile(s.regex.source, re.IGNORECASE if s.regex.case_insensitive else 0) for s in tk.matcher.signatures]
+    lines = data.decode("utf-8", "replace").split("\n")
+    done_bytes = 0
+    t0 = time.perf_counter()
+    for line in lines:
+        for p in patterns:
+            p.search(line)
+        done_bytes += len(line) + 1
+        if time.perf_counter() - t0 > budget_s:
+            break
+    return done_bytes / 1e6 / (time.perf_counter() - t0)
+
+
+def grep_floor(tk: Toolkit, path: Path) -> float | None:
+    grep = shutil.which("grep")
+    if grep is None:
+        return None
+    lits = sorted({lit for p in tk.matcher.engine.patterns if p.literals for lit in p.literals})
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
+        fh.write("\n".join(lits) + "\n")
+    size = path.stat().st_size
+    secs = best_of(2, lambda: subprocess.run([grep, "-c", "-F", "-f", fh.name, str(path)], capture_output=True, check=False))
+    return size / 1e6 / secs
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=int, default=200)
+    ap.add_argument("--canons", type=Path, default=DEFAULT_CANONS)
+    args = ap.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="errsig-bench-"))
+    log = workdir / "build.log"
+    data = generate(args.mb << 20)
+    log.write_bytes(data)
+    mb = len(data) / 1e6
+    lines = data.count(b"\n")
+    print(f"log: {mb:.0f} MB, {lines:,} lines (benchmarks/corpus.py, seed 42)")
+
+    rows: list[tuple[str, float]] = []
+    load_s = best_of(3, lambda: load_toolkit(use_cache=False))
+    tk = load_toolkit()
+    print(f"catalogue load (built-in, {len(tk.matcher.signatures)} signatures): {load_s * 1000:.0f} ms")
+    secs = best_of(2, lambda: scan_file(tk.scanner, log))
+    rows.append(("errsig, built-in catalogue", mb / secs))
+    naive_builtin = naive_mbps(tk, data)
+    rows.append(("naive loop, built-in catalogue", naive_builtin))
+    floor = grep_floor(tk, log)
+    if floor:
+        rows.append(("grep -c -F -f literals (built-in)", floor))
+
+    state = scan_growing(tk.scanner, log, None)
+    with log.open("ab") as fh:
+        fh.write(generate(1024, seed=7))
+    t0 = time.perf_counter()
+    scan_growing(tk.scanner, log, state)
+    append_ms = (time.perf_counter() - t0) * 1000
+    print(f"rescan after appending 1 KB to the {mb:.0f} MB log: {append_ms:.2f} ms")
+
+    if args.canons.is_dir():
+        t0 = time.perf_counter()
+        tkc = load_toolkit([args.canons], use_cache=False)
+        cold = time.perf_counter() - t0
+        warm = best_of(3, lambda: load_toolkit([args.canons]))
+        print(f"catalogue + canons load ({len(tkc.matcher.signatures)} active): cold {cold * 1000:.0f} ms (vetting), warm {warm * 1000:.0f} ms")
+        secs = best_of(2, lambda: scan_file(tkc.scanner, log))
+        rows.append(("errsig, catalogue + canons", mb / secs))
+        rows.append(("naive loop, catalogue + canons", naive_mbps(tkc, data, budget_s=10.0)))
+        floorc = grep_floor(tkc, log)
+        if floorc:
+            rows.append(("grep -c -F -f literals (+ canons)", floorc))
+    else:
+        print(f"(canons not found at {args.canons}: skipped)")
+
+    print()
+    width = max(len(r[0]) for r in rows)
+    for name, rate in rows:
+        print(f"{name:<{width}}  {rate:10.2f} MB/s")
+    print()
+    base = dict(rows)
+    ours = base["errsig, built-in catalogue"]
+    print(f"errsig / naive (built-in): {ours / naive_builtin:,.0f}x")
+    if floor:
+        print(f"errsig / grep floor (built-in): {ours / floor:.2f}x")
+    if "errsig, catalogue + canons" in base:
+        c = base["errsig, catalogue + canons"]
+        print(f"errsig / naive (+ canons): {c / base['naive loop, catalogue + canons']:,.0f}x")
+        if "grep -c -F -f literals (+ canons)" in base:
+            print(f"errsig / grep floor (+ canons): {c / base['grep -c -F -f literals (+ canons)']:.2f}x")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

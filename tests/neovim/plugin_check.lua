@@ -1,0 +1,294 @@
+-- Checks of the Neovim plugin that need no errsig server, driven by test_neovim.py:
+-- filetype detection of real buffers, the resolved lsp/errsig.lua config, and the
+-- client-side commands and :ErrsigExplain against an in-process fake language server.
+-- The plugin is loaded as the README says (runtimepath); vim.lsp.enable is not called, so
+-- no real server starts.
+
+local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
+vim.opt.runtimepath:append(vim.fs.normalize(vim.fn.fnamemodify(here .. '/../../editors/neovim', ':p')))
+
+local work = assert(os.getenv('ERRSIG_TEST_WORK'), 'set ERRSIG_TEST_WORK')
+local result = { ok = false }
+
+local function finish(ok, why)
+  result.ok, result.why = ok, why
+  local f = assert(io.open(work .. '/plugin_result.json', 'w'))
+  f:write(vim.json.encode(result))
+  f:close()
+  vim.cmd(ok and 'qall!' or 'cquit! 1')
+end
+
+local function write(path, text)
+  vim.fn.mkdir(vim.fs.dirname(path), 'p')
+  local f = assert(io.open(path, 'wb'))
+  f:write(text)
+  f:close()
+end
+
+-- name (relative to the work dir) -> contents; the pytest side holds the expected filetypes
+local FILES = {
+  ['build.log'] = 'Collecting requests\n',
+  ['upstream.log'] = 'x\n',
+  ['reports/pytest.out'] = 'collected 3 items\n',
+  ['a.out'] = '\127ELF\2\1\1\0\0\0\0\0\0\0\0\0',
+  ['blob.out'] = 'abc\0def\n',
+  ['typescript'] = 'Script started on 2026-11-24\n',
+  ['src/app.ts'] = 'export const x = 1\n',
+  ['requirements.txt'] = 'requests\n',
+  ['requirements-dev.txt'] = 'pytest\n',
+  ['requirements_test.txt'] = 'pytest\n',
+  ['dev-requirements.txt'] = 'pytest\n',
+  ['requirements/base.txt'] = 'flask\n',
+  ['requirements/base.in'] = 'flask\n',
+  ['requirements.in'] = 'flask\n',
+  ['constraints.txt'] = 'urllib3<3\n',
+  ['constraints-py311.txt'] = 'urllib3<3\n',
+  ['Makefile.in'] = 'all:\n\ttrue\n',
+  ['notes.txt'] = 'hello\n',
+  ['pip.conf'] = '[global]\ntimeout = 60\n',
+  ['venv/pip.ini'] = '[global]\ntimeout = 60\n',
+  ['setup.cfg'] = '[metadata]\nname = x\n',
+  ['.errsig/transcripts/2026-11-24.txt'] = 'ERROR: x\n',
+}
+
+local function check_filetypes()
+  result.filetypes = {}
+  for name, text in pairs(FILES) do
+    local path = work .. '/ft/' .. name
+    write(path, text)
+    local b = vim.fn.bufadd(path)
+    vim.fn.bufload(b)
+    result.filetypes[name] = vim.bo[b].filetype
+  end
+end
+
+local function check_config()
+  local c = assert(vim.lsp.config.errsig, 'lsp/errsig.lua not found on runtimepath')
+  result.config = {
+    cmd = c.cmd,
+    filetypes = c.filetypes,
+    root_markers = c.root_markers,
+    settings_json = vim.json.encode(c.settings),
+    dynamic_registration = vim.tbl_get(c.capabilities or {}, 'workspace', 'didChangeWatchedFiles', 'dynamicRegistration'),
+    sysname = vim.uv.os_uname().sysname,
+    language_ids = {
+      log = c.get_language_id(0, 'log'),
+      requirements = c.get_language_id(0, 'requirements'),
+      dosini = c.get_language_id(0, 'dosini'),
+    },
+  }
+  -- root_dir: every errsig filetype gets the marker root, but only pip.conf among dosini files
+  write(work .. '/proj/.git/HEAD', 'ref: refs/heads/main\n')
+  write(work .. '/proj/sub/pyproject.toml', '[project]\nname = "x"\n')
+  result.roots = {}
+  for _, name in ipairs({ 'sub/build.log', 'sub/requirements.txt', 'sub/pip.conf', 'sub/setup.cfg' }) do
+    local path = work .. '/proj/' .. name
+    write(path, '\n')
+    local b = vim.fn.bufadd(path)
+    vim.fn.bufload(b)
+    local root = false
+    c.root_dir(b, function(dir)
+      root = dir and vim.fs.relpath(work, dir) or vim.NIL
+    end)
+    result.roots[name] = { filetype = vim.bo[b].filetype, root = root }
+  end
+end
+
+-- A language server inside Neovim (vim.lsp.start with a function `cmd`).
+local requests = {}
+local function fake_server(dispatchers)
+  local closing = false
+  local id = 0
+  local srv = {}
+  function srv.request(method, params, callback)
+    id = id + 1
+    table.insert(requests, { method = method, params = params })
+    local answer
+    if method == 'initialize' then
+      answer = {
+        capabilities = {
+          codeActionProvider = { codeActionKinds = { 'quickfix' } },
+          executeCommandProvider = { commands = { 'errsig.explain' } },
+        },
+        serverInfo = { name = 'fake-errsig' },
+      }
+    elseif method == 'textDocument/codeAction' then
+      answer = {
+        {
+          title = 'Copy the retry command',
+          kind = 'quickfix',
+          command = {
+            title = 'Copy',
+            command = 'errsig.copyCommand',
+            arguments = { 'pip install --timeout 120 --retries 5 requests' },
+          },
+        },
+        {
+          title = 'Run the retry command in a terminal',
+          kind = 'quickfix',
+          command = {
+            title = 'Run',
+            command = 'errsig.runInTerminal',
+            arguments = { 'printf "errsig ran in %s\\n" "$(pwd)" > ran.txt' },
+          },
+        },
+      }
+    elseif method == 'workspace/executeCommand' then
+      answer = '### `' .. tostring(params.arguments[1]) .. '`\n\nThe connection was reset.\n\n- retry'
+    end
+    vim.schedule(function()
+      callback(nil, answer)
+    end)
+    return true, id
+  end
+  function srv.notify(method)
+    if method == 'exit' then
+      closing = true
+      vim.schedule(function()
+        dispatchers.on_exit(0, 15)
+      end)
+    end
+    return true
+  end
+  function srv.is_closing()
+    return closing
+  end
+  function srv.terminate()
+    closing = true
+  end
+  return srv
+end
+
+local function sent(method)
+  return vim.tbl_filter(function(r)
+    return r.method == method
+  end, requests)
+end
+
+local function apply(title)
+  vim.lsp.buf.code_action({
+    apply = true,
+    filter = function(a)
+      return a.title == title
+    end,
+  })
+end
+
+local function check_commands()
+  result.commands_registered = {
+    runInTerminal = type(vim.lsp.commands['errsig.runInTerminal']) == 'function',
+    copyCommand = type(vim.lsp.commands['errsig.copyCommand']) == 'function',
+    ErrsigExplain = vim.fn.exists(':ErrsigExplain') == 2,
+  }
+  local root = work .. '/proj'
+  vim.cmd.edit(vim.fn.fnameescape(root .. '/notes.md'))
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, { 'line one', 'line two' })
+  local buf = vim.api.nvim_get_current_buf()
+  local client_id = assert(vim.lsp.start({ name = 'errsig', cmd = fake_server, root_dir = root }, { bufnr = buf }))
+  assert(
+    vim.wait(3000, function()
+      local c = vim.lsp.get_client_by_id(client_id)
+      return c and c.initialized
+    end, 10),
+    'fake client did not initialize'
+  )
+
+  -- errsig.copyCommand through Neovim's code action path
+  vim.fn.setreg('"', '')
+  apply('Copy the retry command')
+  vim.wait(3000, function()
+    return vim.fn.getreg('"') ~= ''
+  end, 10)
+  result.copy = { register = vim.fn.getreg('"') }
+
+  -- errsig.runInTerminal: a terminal split running the command in the client's root
+  local wins = #vim.api.nvim_tabpage_list_wins(0)
+  apply('Run the retry command in a terminal')
+  local ran = root .. '/ran.txt'
+  vim.wait(5000, function()
+    local f = io.open(ran)
+    local text = f and f:read('*a')
+    if f then
+      f:close()
+    end
+    return text and text:find('\n') ~= nil
+  end, 20)
+  local tbuf = vim.api.nvim_get_current_buf()
+  local f = io.open(ran)
+  result.terminal = {
+    windows_added = #vim.api.nvim_tabpage_list_wins(0) - wins,
+    buftype = vim.bo[tbuf].buftype,
+    command = vim.b[tbuf].errsig_command,
+    output = f and f:read('*a') or nil,
+    root = vim.uv.fs_realpath(root),
+  }
+  if f then
+    f:close()
+  end
+  result.execute_commands_sent = vim.tbl_map(function(r)
+    return r.params.command
+  end, sent('workspace/executeCommand'))
+
+  -- bad arguments are reported, not run
+  local notes = {}
+  local notify = vim.notify
+  vim.notify = function(msg, level)
+    table.insert(notes, { msg = msg, level = level })
+  end
+  local tb = vim.lsp.commands['errsig.runInTerminal']({ title = 'x', command = 'errsig.runInTerminal', arguments = {} }, {})
+  vim.notify = notify
+  result.bad_arguments = { returned = tb or vim.NIL, notified = notes[1] and notes[1].msg or vim.NIL }
+
+  -- :ErrsigExplain ID -> workspace/executeCommand errsig.explain -> float
+  vim.cmd('wincmd p')
+  vim.api.nvim_set_current_buf(buf)
+  local function float_text()
+    for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+      if vim.api.nvim_win_get_config(w).relative ~= '' then
+        return table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(w), 0, -1, false), '\n')
+      end
+    end
+  end
+  vim.cmd('ErrsigExplain pip/network-connection-reset-by-peer')
+  vim.wait(3000, function()
+    return float_text() ~= nil
+  end, 10)
+  result.explain = { float = float_text() or vim.NIL }
+  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    if vim.api.nvim_win_get_config(w).relative ~= '' then
+      vim.api.nvim_win_close(w, true)
+    end
+  end
+
+  -- :ErrsigExplain without an id explains the errsig diagnostic under the cursor, and
+  -- completes the ids of errsig diagnostics
+  local ns = vim.api.nvim_create_namespace('vim.lsp.errsig.' .. client_id)
+  vim.diagnostic.set(ns, buf, {
+    { lnum = 1, col = 5, end_lnum = 1, end_col = 8, code = 'pip/resolution-impossible', message = 'm' },
+  })
+  local other = vim.api.nvim_create_namespace('some-linter')
+  vim.diagnostic.set(other, buf, { { lnum = 1, col = 0, end_col = 4, code = 'E501', message = 'long' } })
+  vim.api.nvim_win_set_cursor(0, { 2, 6 })
+  vim.cmd('ErrsigExplain')
+  vim.wait(3000, function()
+    return float_text() ~= nil
+  end, 10)
+  result.explain_at_cursor = { float = float_text() or vim.NIL }
+  result.completion = vim.fn.getcompletion('ErrsigExplain pip/', 'cmdline')
+  result.explain_arguments = vim.tbl_map(function(r)
+    return r.params.arguments
+  end, sent('workspace/executeCommand'))
+end
+
+vim.api.nvim_create_autocmd('VimEnter', {
+  once = true,
+  nested = true,
+  callback = function()
+    local ok, err = xpcall(function()
+      check_filetypes()
+      check_config()
+      check_commands()
+    end, debug.traceback)
+    finish(ok, not ok and tostring(err) or nil)
+  end,
+})
