@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { buildTerminalCommand, diagnosticCodeValue } from './findings';
 
-export async function runInTerminal(text: string, terminal?: vscode.Terminal): Promise<void> {
+export function runInTerminal(text: string, terminal?: vscode.Terminal): void {
     const cmd = buildTerminalCommand(text);
     if (!cmd) {
         return;
@@ -84,7 +84,7 @@ export async function applyFixFromDocument(uri: vscode.Uri, id: string, title?: 
     }
     editor.selection = new vscode.Selection(diag.range.start, diag.range.start);
     const actions =
-        (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+        (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>(
             'vscode.executeCodeActionProvider',
             uri,
             diag.range,
@@ -117,7 +117,7 @@ export async function applyFixFromDocument(uri: vscode.Uri, id: string, title?: 
         }
     }
     if (pick.command) {
-        await vscode.commands.executeCommand(pick.command.command, ...(pick.command.arguments ?? []));
+        await vscode.commands.executeCommand(pick.command.command, ...((pick.command.arguments ?? []) as unknown[]));
     }
     vscode.window.setStatusBarMessage(`errsig: applied "${pick.title}"`, 5000);
     return true;

@@ -44,7 +44,7 @@ function tokenize(raw: string): Token[] {
     };
     let i = 0;
     while (i < raw.length) {
-        const ch = raw[i]!;
+        const ch = raw.charAt(i);
         const code = ch.charCodeAt(0);
         if (ch === ESC || ch === '\x9b' || ch === '\x9d' || ch === '\x90') {
             flush();
@@ -60,7 +60,7 @@ function tokenize(raw: string): Token[] {
             if (kind === '[') {
                 let params = '';
                 while (j < raw.length && !isFinalByte(raw.charCodeAt(j))) {
-                    params += raw[j];
+                    params += raw.charAt(j);
                     j++;
                 }
                 const final = raw[j] ?? '';

@@ -66,7 +66,7 @@ export function currentServerSettings(): Record<string, unknown> {
 export class ErrsigServer implements vscode.Disposable {
     private client: LanguageClient | undefined;
     private starting: Promise<LanguageClient | undefined> | undefined;
-    private readonly disposables: vscode.Disposable[] = [];
+    private readonly disposables: { dispose(): unknown }[] = [];
     private readonly stateEmitter = new vscode.EventEmitter<void>();
     readonly onDidChangeState = this.stateEmitter.event;
     launch: Launch | undefined;
@@ -146,7 +146,7 @@ export class ErrsigServer implements vscode.Disposable {
         }
     }
 
-    private async resolve(): Promise<Launch | undefined> {
+    private async resolve(): Promise<{ launch?: Launch; error?: string }> {
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
         const setting = config().get<string>('interpreter');
         const fromPython = setting?.trim() ? undefined : await this.pythonExtensionInterpreter();
@@ -166,14 +166,13 @@ export class ErrsigServer implements vscode.Disposable {
             this.output.warn(p);
         }
         if (!launch) {
-            this.lastError = problems.at(-1) ?? 'no Python interpreter found';
-            return undefined;
+            return { error: problems.at(-1) ?? 'no Python interpreter found' };
         }
         this.output.info(
             `server: ${launch.command} ${launch.args.join(' ')} — Python ${describeVersion(launch.probe.version)} ` +
                 `(${launch.candidate.source}), errsig ${launch.origin === 'bundled' ? 'bundled with the extension' : `${launch.probe.errsig} from that environment`}`,
         );
-        return launch;
+        return { launch };
     }
 
     /** Starts the server if it is not running; resolves to the client, or undefined if it cannot start. */
@@ -188,13 +187,13 @@ export class ErrsigServer implements vscode.Disposable {
     }
 
     private async doStart(): Promise<LanguageClient | undefined> {
-        this.lastError = undefined;
-        const launch = await this.resolve();
+        const { launch, error } = await this.resolve();
         this.launch = launch;
+        this.lastError = error;
         if (!launch) {
             this.stateEmitter.fire();
             const choice = await vscode.window.showErrorMessage(
-                `errsig: cannot start the language server. ${this.lastError ?? ''}`,
+                `errsig: cannot start the language server. ${error ?? ''}`,
                 'Set Interpreter',
                 'Show Output',
             );
@@ -225,7 +224,8 @@ export class ErrsigServer implements vscode.Disposable {
                         if (!Array.isArray(result)) {
                             return result;
                         }
-                        return params.items.map((item, i) => (item.section === 'errsig' ? currentServerSettings() : result[i]));
+                        const values: unknown[] = result;
+                        return params.items.map((item, i) => (item.section === 'errsig' ? currentServerSettings() : values[i]));
                     },
                 },
             },

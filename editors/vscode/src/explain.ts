@@ -115,7 +115,7 @@ export class Explainer implements vscode.Disposable {
     private async show(id: string, markdown: string): Promise<void> {
         let body: string;
         try {
-            body = (await vscode.commands.executeCommand<string>('markdown.api.render', markdown)) ?? '';
+            body = (await vscode.commands.executeCommand<string | undefined>('markdown.api.render', markdown)) ?? '';
         } catch {
             body = '';
         }

@@ -13,7 +13,7 @@ import { traceChannel } from './trace';
 
 let server: ErrsigServer | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<{ server: ErrsigServer }> {
+export function activate(context: vscode.ExtensionContext): { server: ErrsigServer } {
     const output = vscode.window.createOutputChannel('errsig', { log: true });
     const trace = traceChannel(output);
     server = new ErrsigServer(context, output, trace);
@@ -29,7 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ serv
         vscode.commands.registerCommand('errsig.runInTerminal', async (...args: unknown[]) => {
             const text = firstStringArg(args) ?? (await vscode.window.showInputBox({ prompt: 'errsig: command to run in the terminal' }));
             if (text) {
-                await runInTerminal(text);
+                runInTerminal(text);
             }
         }),
         vscode.commands.registerCommand('errsig.copyCommand', async (...args: unknown[]) => {

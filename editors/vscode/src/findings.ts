@@ -156,7 +156,7 @@ export function diagnosticCodeValue(code: unknown): string | undefined {
         return String(code);
     }
     if (code && typeof code === 'object' && 'value' in code) {
-        const value = (code as { value: unknown }).value;
+        const value = code.value;
         return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
     }
     return undefined;

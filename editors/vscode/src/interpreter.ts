@@ -90,16 +90,18 @@ export interface ProbeResult {
 export function parseProbeOutput(stdout: string): ProbeResult | undefined {
     const line = stdout.trim().split(/\r?\n/).pop() ?? '';
     try {
-        const data = JSON.parse(line) as Partial<ProbeResult>;
+        const data = JSON.parse(line) as Record<string, unknown>;
+        const version = data.version;
+        const errsig = data.errsig;
         if (
             typeof data.executable === 'string' &&
-            Array.isArray(data.version) &&
-            data.version.length >= 2 &&
-            data.version.every((n) => typeof n === 'number') &&
-            (data.errsig === null || typeof data.errsig === 'string')
+            Array.isArray(version) &&
+            version.length >= 2 &&
+            version.every((n) => typeof n === 'number') &&
+            (errsig === null || typeof errsig === 'string')
         ) {
-            const [major, minor, micro] = data.version;
-            return { executable: data.executable, version: [major!, minor!, micro ?? 0], errsig: data.errsig };
+            const [major = 0, minor = 0, micro = 0] = version;
+            return { executable: data.executable, version: [major, minor, micro], errsig };
         }
     } catch {
         // not JSON: not a working Python
@@ -166,9 +168,12 @@ export function chooseLaunch(opts: {
 }): Launch | string {
     const { candidate, probe } = opts;
     const [command, ...pre] = candidate.command;
+    if (!command) {
+        return 'no interpreter command';
+    }
     const args = [...pre, '-m', 'errsig', 'lsp'];
     if (probe.errsig !== null) {
-        return { command: command!, args, env: {}, origin: 'environment', probe, candidate };
+        return { command, args, env: {}, origin: 'environment', probe, candidate };
     }
     const tooOld = probe.version[0] < MIN_PYTHON[0] || (probe.version[0] === MIN_PYTHON[0] && probe.version[1] < MIN_PYTHON[1]);
     if (tooOld) {
@@ -185,7 +190,7 @@ export function chooseLaunch(opts: {
     }
     const libs = path.join(opts.bundledRoot, tag);
     const pythonPath = opts.existingPythonPath ? `${libs}${opts.pathSeparator}${opts.existingPythonPath}` : libs;
-    return { command: command!, args, env: { PYTHONPATH: pythonPath }, origin: 'bundled', probe, candidate };
+    return { command, args, env: { PYTHONPATH: pythonPath }, origin: 'bundled', probe, candidate };
 }
 
 /**

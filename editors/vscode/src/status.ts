@@ -18,7 +18,7 @@ export function countErrsigDiagnostics(all: ReadonlyArray<readonly [vscode.Uri, 
 
 export class StatusItem implements vscode.Disposable {
     private readonly item = vscode.window.createStatusBarItem('errsig.status', vscode.StatusBarAlignment.Left, 10);
-    private readonly disposables: vscode.Disposable[] = [];
+    private readonly disposables: { dispose(): unknown }[] = [];
     private timer: NodeJS.Timeout | undefined;
 
     constructor(private readonly server: ErrsigServer) {

@@ -137,7 +137,7 @@ export class TerminalWatcher implements vscode.Disposable {
         }
         if (choice === fixLabel && fix) {
             if (fix.command !== null) {
-                await runInTerminal(fix.command, terminal);
+                runInTerminal(fix.command, terminal);
             } else if (transcript) {
                 await applyFixFromDocument(transcript, plan.finding.id, fix.title);
             }

@@ -54,7 +54,7 @@ export function tailBytes(text: string, maxBytes: number): { text: string; trunc
     const buf = Buffer.from(text, 'utf8');
     let start = buf.length - Math.max(0, maxBytes);
     // Never start inside a UTF-8 sequence.
-    while (start < buf.length && (buf[start]! & 0xc0) === 0x80) {
+    while (start < buf.length && (buf.readUInt8(start) & 0xc0) === 0x80) {
         start++;
     }
     let tail = buf.subarray(start).toString('utf8');

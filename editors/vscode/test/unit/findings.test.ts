@@ -39,13 +39,13 @@ describe('buildTerminalCommand', () => {
     });
 
     it('chains several lines with && and drops comments and blanks', () => {
-        assert.equal(buildTerminalCommand('# first\npip freeze > constraints.txt\r\n\n  pip install -r r.txt -c constraints.txt ')?.text, 'pip freeze > constraints.txt && pip install -r r.txt -c constraints.txt');
+        assert.equal(buildTerminalCommand('# first\npip freeze > constraints.txt\r\n\n  pip install -r r.txt -c constraints.txt ')!.text, 'pip freeze > constraints.txt && pip install -r r.txt -c constraints.txt');
     });
 
     it('types but does not run a command with placeholders left', () => {
-        const cmd = buildTerminalCommand("pip install '<package>>=<version>' <package>");
-        assert.equal(cmd?.execute, false);
-        assert.deepEqual(cmd?.placeholders, ['<package>', '<version>']);
+        const cmd = buildTerminalCommand("pip install '<package>>=<version>' <package>")!;
+        assert.equal(cmd.execute, false);
+        assert.deepEqual(cmd.placeholders, ['<package>', '<version>']);
     });
 
     it('gives nothing for an empty command', () => {

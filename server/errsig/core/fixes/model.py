@@ -147,9 +147,9 @@ def edit_for_span(text: str, start: int, end: int, new_text: str, starts: list[i
 def diff_edits(old: str, new: str) -> list[TextEdit]:
     """A small list of edits that turns ``old`` into ``new``.
 
-    Lines are compared first; each changed block is then trimmed to the characters that
-    really differ, so replacing a value in place yields an edit covering only that value.
-    """
+    Lines are compared first; within a changed block, a changed line is paired with its
+    new version and trimmed to the word(s) that differ, so replacing a value in place
+    yields an edit covering only that value, and added lines are plain insertions."""
     if old == new:
         return []
     old_lines = old.splitlines(keepends=True)
@@ -159,29 +159,72 @@ def diff_edits(old: str, new: str) -> list[TextEdit]:
         old_offsets.append(old_offsets[-1] + len(ln))
     starts = line_starts(old)
     edits: list[TextEdit] = []
+
+    def emit(i1: int, i2: int, chunk_new: str) -> None:
+        a, b = old_offsets[i1], old_offsets[i2]
+        p, s = _trim(old[a:b], chunk_new)
+        edits.append(edit_for_span(old, a + p, b - s, chunk_new[p : len(chunk_new) - s], starts))
+
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        a, b = old_offsets[i1], old_offsets[i2]
-        chunk_old = old[a:b]
-        chunk_new = "".join(new_lines[j1:j2])
-        p = 0
-        limit = min(len(chunk_old), len(chunk_new))
-        while p < limit and chunk_old[p] == chunk_new[p]:
-            p += 1
-        s = 0
-        while s < limit - p and chunk_old[len(chunk_old) - 1 - s] == chunk_new[len(chunk_new) - 1 - s]:
-            s += 1
-        # never split a \r\n pair
-        if p > 0 and a + p < len(old) and old[a + p - 1] == "\r" and old[a + p] == "\n":
-            p -= 1
-        end = b - s
-        if s > 0 and 0 < end < len(old) and old[end - 1] == "\r" and old[end] == "\n":
-            s -= 1
-            end += 1
-        edits.append(edit_for_span(old, a + p, end, chunk_new[p : len(chunk_new) - s], starts))
+        if tag != "replace":
+            emit(i1, i2, "".join(new_lines[j1:j2]))
+            continue
+        i, j = i1, j1
+        pending_new: list[str] = []
+        pending_at = i
+        while i < i2 or j < j2:
+            if i < i2 and j < j2 and _similar(old_lines[i], new_lines[j]):
+                if pending_new or pending_at < i:
+                    emit(pending_at, i, "".join(pending_new))
+                emit(i, i + 1, new_lines[j])
+                i += 1
+                j += 1
+                pending_new, pending_at = [], i
+            elif j < j2 and (i >= i2 or any(_similar(old_lines[i], n) for n in new_lines[j + 1 : j2])):
+                pending_new.append(new_lines[j])
+                j += 1
+            else:
+                i += 1
+        if pending_new or pending_at < i:
+            emit(pending_at, i, "".join(pending_new))
     return edits
+
+
+def _similar(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(a=a, b=b, autojunk=False).ratio() >= 0.5
+
+
+def _trim(chunk_old: str, chunk_new: str) -> tuple[int, int]:
+    """Lengths of the common prefix and suffix, widened to whole words, never splitting CRLF."""
+    p = 0
+    limit = min(len(chunk_old), len(chunk_new))
+    while p < limit and chunk_old[p] == chunk_new[p]:
+        p += 1
+    s = 0
+    while s < limit - p and chunk_old[len(chunk_old) - 1 - s] == chunk_new[len(chunk_new) - 1 - s]:
+        s += 1
+    # widen to whole words so that a value is replaced as a whole (15 -> 120, not 5 -> 20)
+    while p > 0 and _is_word(chunk_old[p - 1]) and (
+        (p < len(chunk_old) and _is_word(chunk_old[p])) or (p < len(chunk_new) and _is_word(chunk_new[p]))
+    ):
+        p -= 1
+    while s > 0 and _is_word(chunk_old[len(chunk_old) - s]) and (
+        (s < len(chunk_old) - p and _is_word(chunk_old[len(chunk_old) - 1 - s]))
+        or (s < len(chunk_new) - p and _is_word(chunk_new[len(chunk_new) - 1 - s]))
+    ):
+        s -= 1
+    if 0 < p < len(chunk_old) and chunk_old[p - 1] == "\r" and chunk_old[p] == "\n":
+        p -= 1
+    if 0 < s < len(chunk_old) and chunk_old[len(chunk_old) - s - 1] == "\r" and chunk_old[len(chunk_old) - s] == "\n":
+        s -= 1
+    return p, s
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch in "._-"
 
 
 def dominant_newline(text: str) -> str:
