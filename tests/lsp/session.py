@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import os
 import sys
@@ -47,7 +48,11 @@ async def session(
     locale: str | None = None,
     **caps_kw: Any,
 ) -> AsyncIterator[LanguageClient]:
-    server_env = dict(os.environ)
+    # The server sees a clean environment: no pip settings of this machine, a home of its own.
+    server_env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV", "XDG_"))}
+    home = workspace.parent / "home"
+    home.mkdir(exist_ok=True)
+    server_env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")})
     server_env.update(env or {})
     config = ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"], server_env=server_env)
     client = await config.start()
@@ -143,3 +148,20 @@ def apply_text_edits(text: str, edits: list[t.TextEdit]) -> str:
     for a, b, new in spans:
         text = text[:a] + new + text[b:]
     return text
+
+
+def command_of(action: object) -> tuple[str, list[object]] | None:
+    """(command, arguments) of a code action that runs a command.
+
+    lsprotocol's client-side structuring of ``(Command | CodeAction)[]`` turns a
+    CodeAction that carries a ``command`` object (and no edit) into a ``Command`` whose
+    ``command`` is the object's ``str()``. VS Code and Neovim tell them apart by the type
+    of ``command``; undo the client library's mix-up here."""
+    cmd = getattr(action, "command", None)
+    if isinstance(cmd, str) and cmd.startswith("{"):
+        cmd = ast.literal_eval(cmd)
+    if isinstance(cmd, t.Command):
+        return cmd.command, list(cmd.arguments or [])
+    if isinstance(cmd, dict):
+        return str(cmd["command"]), list(cmd.get("arguments") or [])
+    return None

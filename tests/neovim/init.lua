@@ -142,13 +142,32 @@ local function summarize_edit(edit)
   return changes
 end
 
-local function touches_pip_conf(action)
-  for _, ch in ipairs(summarize_edit(action.edit) or {}) do
-    if ch.file == 'pip.conf' then
+-- The fix under test: it edits the pip.conf named by PIP_CONFIG_FILE (the server may also
+-- offer the user-level pip.conf) and its title says it sets `timeout`.
+local conf_path = vim.fs.normalize(os.getenv('PIP_CONFIG_FILE') or (work .. '/pip.conf'))
+local function is_timeout_fix(action)
+  local title = action.title or ''
+  if not title:find('timeout', 1, true) then
+    return false
+  end
+  local edit = action.edit
+  if not edit then -- resolved lazily: only the title can tell
+    return title:find(conf_path, 1, true) ~= nil
+  end
+  local function on_conf(uri)
+    return vim.fs.normalize(vim.uri_to_fname(uri)) == conf_path
+  end
+  for _, ch in ipairs(edit.documentChanges or {}) do
+    if ch.textDocument and on_conf(ch.textDocument.uri) then
       return true
     end
   end
-  return not action.edit and (action.title or ''):find('pip.conf', 1, true) ~= nil
+  for uri in pairs(edit.changes or {}) do
+    if on_conf(uri) then
+      return true
+    end
+  end
+  return false
 end
 
 local function code_actions(client, bufnr, diag)
@@ -177,11 +196,11 @@ end
 
 local function pip_conf_action(actions, label)
   for _, a in ipairs(actions) do
-    if touches_pip_conf(a) then
+    if is_timeout_fix(a) then
       return a
     end
   end
-  error(label .. ': no code action edits pip.conf; titles: ' .. vim.inspect(vim.tbl_map(function(a)
+  error(label .. ': no code action sets timeout in ' .. conf_path .. '; titles: ' .. vim.inspect(vim.tbl_map(function(a)
     return a.title
   end, actions)))
 end
@@ -197,7 +216,7 @@ local function read(path)
 end
 
 local function run()
-  local conf = work .. '/pip.conf'
+  local conf = conf_path
   assert(not vim.uv.fs_stat(conf), 'pip.conf must be missing at the start')
 
   -- 1. open the log; diagnostics arrive, each once

@@ -178,6 +178,7 @@ local function check_commands()
   result.commands_registered = {
     runInTerminal = type(vim.lsp.commands['errsig.runInTerminal']) == 'function',
     copyCommand = type(vim.lsp.commands['errsig.copyCommand']) == 'function',
+    explain = type(vim.lsp.commands['errsig.explain']) == 'function',
     ErrsigExplain = vim.fn.exists(':ErrsigExplain') == 2,
   }
   local root = work .. '/proj'
@@ -229,15 +230,55 @@ local function check_commands()
     return r.params.command
   end, sent('workspace/executeCommand'))
 
-  -- bad arguments are reported, not run
+  -- placeholders are asked for (vim.ui.input) before running; cancelling runs nothing
+  local input = vim.ui.input
+  local prompts = {}
+  local answers = { 'requests', nil }
+  vim.ui.input = function(opts, on_confirm)
+    table.insert(prompts, opts.prompt)
+    on_confirm(table.remove(answers, 1))
+  end
+  local run = vim.lsp.commands['errsig.runInTerminal']
+  local filled
+  run({ title = 'x', command = 'errsig.runInTerminal', arguments = { 'printf "%s\\n" <package> > <package>.txt' } }, {
+    client_id = client_id,
+  }, function(b)
+    filled = b and vim.b[b].errsig_command or vim.NIL
+  end)
+  local function slurp(path)
+    local h = io.open(path)
+    local text = h and h:read('*a')
+    if h then
+      h:close()
+    end
+    return text
+  end
+  -- the shell creates the file (redirection) before printf writes: wait for the newline
+  vim.wait(5000, function()
+    return filled ~= nil and (slurp(root .. '/requests.txt') or ''):find('\n') ~= nil
+  end, 20)
+  result.placeholders = { prompts = prompts, command = filled, output = slurp(root .. '/requests.txt') or vim.NIL }
   local notes = {}
   local notify = vim.notify
   vim.notify = function(msg, level)
     table.insert(notes, { msg = msg, level = level })
   end
-  local tb = vim.lsp.commands['errsig.runInTerminal']({ title = 'x', command = 'errsig.runInTerminal', arguments = {} }, {})
+  local cancelled = 'pending'
+  local wins_before = #vim.api.nvim_tabpage_list_wins(0)
+  answers = {}
+  run({ title = 'x', command = 'errsig.runInTerminal', arguments = { 'pip install <package>' } }, {}, function(b)
+    cancelled = b == nil
+  end)
+  result.placeholders.cancelled = cancelled
+  result.placeholders.cancel_windows_added = #vim.api.nvim_tabpage_list_wins(0) - wins_before
+  result.placeholders.cancel_note = notes[1] and notes[1].msg or vim.NIL
+  vim.ui.input = input
+
+  -- bad arguments are reported, not run
+  notes = {}
+  run({ title = 'x', command = 'errsig.runInTerminal', arguments = {} }, {})
   vim.notify = notify
-  result.bad_arguments = { returned = tb or vim.NIL, notified = notes[1] and notes[1].msg or vim.NIL }
+  result.bad_arguments = { notified = notes[1] and notes[1].msg or vim.NIL }
 
   -- :ErrsigExplain ID -> workspace/executeCommand errsig.explain -> float
   vim.cmd('wincmd p')

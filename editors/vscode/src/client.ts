@@ -16,7 +16,6 @@ import {
     type RegistrationData,
     type ServerOptions,
     State,
-    TransportKind,
 } from 'vscode-languageclient/node';
 import { type Finding, SCAN_TEXT_METHOD, type ScanTextParams, parseScanResult } from './findings';
 import { type Launch, describeVersion, interpreterCandidates, resolveLaunch } from './interpreter';
@@ -208,7 +207,8 @@ export class ErrsigServer implements vscode.Disposable {
         const serverOptions: ServerOptions = {
             command: launch.command,
             args: launch.args,
-            transport: TransportKind.stdio,
+            // No `transport`: with TransportKind.stdio the client appends `--stdio` to the
+            // arguments; the server speaks stdio by default (`python -m errsig lsp`).
             options: { cwd, env: { ...process.env, ...launch.env, PYTHONUNBUFFERED: '1' } },
         };
         const clientOptions: LanguageClientOptions = {

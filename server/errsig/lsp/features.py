@@ -22,8 +22,9 @@ from errsig.core.settings import settings_from_json
 from errsig.lsp import convert, links, watching
 from errsig.lsp.documents import Document
 from errsig.lsp.interact import (
+    CLIENT_COMMANDS,
+    EXPLAIN,
     SCAN_TEXT,
-    SERVER_COMMANDS,
     code_actions,
     code_lenses,
     document_symbols,
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
     from errsig.lsp.server import ErrsigServer
 
 __all__ = [
+    "CLIENT_COMMANDS",
+    "EXPLAIN",
     "SCAN_TEXT",
-    "SERVER_COMMANDS",
     "code_actions",
     "code_lenses",
     "document_symbols",

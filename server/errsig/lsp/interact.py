@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as t
+from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
 from errsig.core.explain.card import make_card, render_markdown
@@ -25,7 +26,7 @@ SCAN_TEXT = "errsig/scanText"
 EXPLAIN = "errsig.explain"
 RUN_IN_TERMINAL = "errsig.runInTerminal"
 COPY_COMMAND = "errsig.copyCommand"
-SERVER_COMMANDS = (EXPLAIN,)  # run/copy are implemented by the editors
+CLIENT_COMMANDS = (RUN_IN_TERMINAL, COPY_COMMAND)  # implemented by the editors
 MAX_SCAN_TEXT = 32 << 20
 
 
@@ -89,7 +90,7 @@ def _context(ls: ErrsigServer, doc_uri: str) -> FixContext:
     return FixContext(
         env=dict(os.environ),
         platform=sys.platform,
-        workspace_root=state.roots[0] if state.roots else None,
+        workspace=state.roots[0] if state.roots else None,
         read_text=lambda p: _read_text(ls, p),
         requirements_files=sorted(reqs),
         script_files=sorted(scripts),
@@ -174,6 +175,8 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
                 continue
             action.edit = edit
             out.append(action)
+    # Preferred first, then edits, then commands to run or copy (stable within each).
+    out.sort(key=lambda a: (not a.is_preferred, a.edit is None))
     return out
 
 
@@ -235,7 +238,7 @@ def _param(params: Any, name: str) -> Any:
 def scan_text_request(ls: ErrsigServer, params: Any) -> dict[str, Any]:
     text = _param(params, "text")
     if not isinstance(text, str):
-        raise ValueError("errsig/scanText: params.text must be a string")
+        raise JsonRpcInvalidParams("errsig/scanText: params.text must be a string")
     name = _param(params, "name") or "<text>"
     assert ls.state.toolkit is not None
     findings = ls.state.toolkit.scanner.scan_text(text[-MAX_SCAN_TEXT:])

@@ -14,7 +14,7 @@ from pygls.uris import to_fs_path
 
 from errsig.core.scan import kinds
 from errsig.core.scan.findings import Finding
-from errsig.core.scan.pipconf import check_pip_conf
+from errsig.core.scan.pipconf import check_pipconf
 from errsig.core.scan.requirements import check_requirements, requirement_names
 from errsig.lsp import convert
 from errsig.lsp.documents import Document, split_lines
@@ -130,15 +130,15 @@ def _link_diagnostics(ls: ErrsigServer, req_uri: str, lines: list[str]) -> list[
 
 def _check_diagnostics(doc_kind: str | None, lines: list[str], enc: str) -> list[t.Diagnostic]:
     text = "\n".join(lines)
-    issues = check_requirements(text) if doc_kind == kinds.REQUIREMENTS else check_pip_conf(text)
+    issues = check_requirements(text) if doc_kind == kinds.REQUIREMENTS else check_pipconf(text)
     line_text = lambda n: lines[n] if 0 <= n < len(lines) else ""  # noqa: E731
     out = []
     for issue in issues:
         out.append(
             t.Diagnostic(
-                range=convert.span(line_text, issue.line, issue.start_col, issue.line, issue.end_col, enc),
+                range=convert.span(line_text, issue.line, issue.col, issue.end_line, issue.end_col, enc),
                 message=issue.message,
-                severity=convert.SEVERITY.get(getattr(issue, "severity", "warning"), t.DiagnosticSeverity.Warning),
+                severity=convert.SEVERITY.get(issue.severity, t.DiagnosticSeverity.Warning),
                 source=convert.SOURCE,
                 code=issue.code,
                 data={"kind": doc_kind, "check": issue.code, "line": issue.line},

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as t
 from pygls.capabilities import ServerCapabilitiesBuilder
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -29,6 +30,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ErrsigProtocol(LanguageServerProtocol):
+    """Keeps pygls's own text documents out of the way (see below), and answers
+    ``errsig.runInTerminal`` / ``errsig.copyCommand`` with their command text without
+    advertising them: editors implement those two, and a client library that sees them in
+    ``executeCommandProvider`` would claim them for the server."""
+
+    @lsp_method(t.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(self, params: t.ExecuteCommandParams, *args: Any) -> Any:
+        if params.command in features.CLIENT_COMMANDS:
+            args_ = list(params.arguments or [])
+            return str(args_[0]) if args_ else None
+        return (yield from super().lsp_workspace__execute_command(params, *args))
+
     """Keeps pygls's own text documents out of the way: errsig keeps its own line index
     (pygls re-splits the whole text on every change, O(document) per keystroke)."""
 
@@ -94,6 +107,8 @@ def guarded(default: Any) -> Callable[[F], F]:
             async def run_async(ls: ErrsigServer, *args: Any) -> Any:
                 try:
                     return await fn(ls, *args)
+                except JsonRpcException:
+                    raise
                 except Exception as exc:
                     log.exception("handler %s failed", fn.__name__)
                     ls.log(f"{fn.__name__} failed: {exc!r}", t.MessageType.Error)
@@ -105,6 +120,8 @@ def guarded(default: Any) -> Callable[[F], F]:
         def run(ls: ErrsigServer, *args: Any) -> Any:
             try:
                 return fn(ls, *args)
+            except JsonRpcException:
+                raise  # a bad request is answered with its error
             except Exception as exc:
                 log.exception("handler %s failed", fn.__name__)
                 ls.log(f"{fn.__name__} failed: {exc!r}", t.MessageType.Error)
@@ -190,10 +207,10 @@ def create_server() -> ErrsigServer:
     def lenses(ls: ErrsigServer, params: t.CodeLensParams) -> list[t.CodeLens]:
         return features.code_lenses(ls, params.text_document.uri)
 
-    @ls.feature(t.WORKSPACE_EXECUTE_COMMAND, t.ExecuteCommandOptions(commands=list(features.SERVER_COMMANDS)))
+    @ls.command(features.EXPLAIN)
     @guarded(None)
-    def execute(ls: ErrsigServer, params: t.ExecuteCommandParams) -> Any:
-        return features.execute_command(ls, params.command, list(params.arguments or []))
+    def explain(ls: ErrsigServer, *arguments: Any) -> Any:
+        return features.execute_command(ls, features.EXPLAIN, list(arguments))
 
     @ls.feature(t.WORKSPACE_DID_CHANGE_CONFIGURATION)
     @guarded(None)

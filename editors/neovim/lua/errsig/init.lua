@@ -107,26 +107,85 @@ local function workdir(ctx)
   return vim.fn.getcwd()
 end
 
---- errsig.runInTerminal: a :terminal split at the bottom running the command in 'shell',
---- in the workspace root. Returns the terminal's buffer and job id.
----@param command lsp.Command
----@param ctx? table
----@return integer? bufnr
----@return integer? job
-function M.run_in_terminal(command, ctx)
-  local text = command_text(command)
-  if not text then
-    return nil
+--- Placeholders such as `<package>` or `<proxy-host>` in a command text, in order, once each.
+---@param text string
+---@return string[]
+function M.placeholders(text)
+  local seen, out = {}, {}
+  for name in text:gmatch('<(%a[%w_-]*)>') do
+    if not seen[name] then
+      seen[name] = true
+      table.insert(out, name)
+    end
   end
+  return out
+end
+
+-- Asks for a value for each placeholder (vim.ui.input), then calls done(filled text), or
+-- done(nil) when the user cancels.
+local function fill_placeholders(text, done)
+  local names = M.placeholders(text)
+  local i = 0
+  local function next_one()
+    i = i + 1
+    local name = names[i]
+    if not name then
+      return done(text)
+    end
+    vim.ui.input({ prompt = ('errsig: value for <%s>: '):format(name) }, function(value)
+      if value == nil or vim.trim(value) == '' then
+        return done(nil)
+      end
+      text = text:gsub('<' .. vim.pesc(name) .. '>', function()
+        return vim.trim(value)
+      end)
+      next_one()
+    end)
+  end
+  next_one()
+end
+
+---@param text string
+---@param cwd string
+---@return integer bufnr
+---@return integer? job
+local function open_terminal(text, cwd)
   vim.cmd(('botright %dnew'):format(math.max(8, math.floor(vim.o.lines / 3))))
   local buf = vim.api.nvim_get_current_buf()
   vim.b[buf].errsig_command = text
-  local job = vim.fn.jobstart(text, { term = true, cwd = workdir(ctx) })
+  local job = vim.fn.jobstart(text, { term = true, cwd = cwd })
   if job <= 0 then
     vim.notify('errsig: could not start: ' .. text, vim.log.levels.ERROR)
     return buf, nil
   end
   return buf, job
+end
+
+--- errsig.runInTerminal: a :terminal split at the bottom running the command in 'shell',
+--- in the workspace root. Placeholders such as `<package>` are asked for first (the shell
+--- would read `<package>` as a redirection); cancelling runs nothing.
+---@param command lsp.Command
+---@param ctx? table
+---@param on_started? fun(bufnr: integer?, job: integer?)
+function M.run_in_terminal(command, ctx, on_started)
+  local text = command_text(command)
+  if not text then
+    return
+  end
+  local cwd = workdir(ctx)
+  fill_placeholders(text, function(filled)
+    if not filled then
+      vim.notify('errsig: not run (a placeholder was left empty): ' .. text, vim.log.levels.WARN)
+      if on_started then
+        on_started(nil, nil)
+      end
+      return
+    end
+    local buf, job = open_terminal(filled, cwd)
+    if on_started then
+      on_started(buf, job)
+    end
+  end)
 end
 
 --- errsig.copyCommand: the command into the unnamed register and, when Neovim has a
@@ -151,6 +210,10 @@ end
 function M.register_commands()
   vim.lsp.commands['errsig.runInTerminal'] = M.run_in_terminal
   vim.lsp.commands['errsig.copyCommand'] = M.copy_command
+  -- The server's code lens ("2 known errors: ...") carries errsig.explain: show the float.
+  vim.lsp.commands['errsig.explain'] = function(command)
+    M.explain(command.arguments and command.arguments[1])
+  end
 end
 
 -- :ErrsigExplain

@@ -35,11 +35,15 @@ CREDENTIAL_PLACEHOLDER = "<user>:<password>"
 
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^\s/?#@'\"]+)@")
 _PROXY_USERINFO = re.compile(r"(?P<opt>--proxy(?:=|\s+)['\"]?)(?!\w[\w+.\-]*://)(?P<userinfo>[^\s/@'\"]+)@")
-_ENV_REF = re.compile(r"^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\([A-Za-z_][A-Za-z0-9_]*\)"
-                      r"|%[A-Za-z_][A-Za-z0-9_]*%|\$\{\{[^}]*\}\})$")
+_ENV_REF = re.compile(
+    r"^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\([A-Za-z_][A-Za-z0-9_]*\)"
+    r"|%[A-Za-z_][A-Za-z0-9_]*%|\$\{\{[^}]*\}\})$"
+)
 _PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9_-]*>")
 _PIP_EXE = re.compile(r"^pip(?:\d+(?:\.\d+)*)?(?:\.exe)?$", re.IGNORECASE)
-_PYTHON_EXE = re.compile(r"^(?:python(?:\d+(?:\.\d+)*)?[dtmw]?|py|pypy(?:\d+(?:\.\d+)*)?)(?:\.exe)?$", re.IGNORECASE)
+_PYTHON_EXE = re.compile(
+    r"^(?:python(?:\d+(?:\.\d+)*)?[dtmw]?|py|pypy(?:\d+(?:\.\d+)*)?)(?:\.exe)?$", re.IGNORECASE
+)
 _ENV_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SHELL_OPERATORS = frozenset({"&&", "||", ";", "|", "&", ">", ">>", "<", "2>", "2>&1", "1>", "&>", "(", ")"})
 _PY_OPTS_WITH_VALUE = frozenset({"-X", "-W", "-c", "-Q"})
@@ -99,6 +103,8 @@ def split_command(line: str) -> list[str]:
         lexer = shlex.shlex(s, posix=True, punctuation_chars=False)
         lexer.whitespace_split = True
         lexer.commenters = "#"
+        if re.search(r"(?:^|\s)[A-Za-z]:\\", s):  # a Windows path: backslashes are not escapes
+            lexer.escape = ""
         return list(lexer)
     except ValueError:
         return s.split()
@@ -165,7 +171,7 @@ class PipCommand:
         return None
 
 
-def _launcher_end(tokens: Sequence[str], i: int) -> tuple[str, int] | None:
+def launcher_end(tokens: Sequence[str], i: int) -> tuple[str, int] | None:
     """If a pip launcher starts at ``tokens[i]``: (tool, index after it)."""
     if i >= len(tokens):
         return None
@@ -196,7 +202,7 @@ def _launcher_end(tokens: Sequence[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-def _skip_wrappers(tokens: Sequence[str]) -> tuple[int, dict[str, str]]:
+def skip_wrappers(tokens: Sequence[str]) -> tuple[int, dict[str, str]]:
     """Index of the first token after ``sudo``/``env``/``VAR=value`` prefixes, and the env."""
     env: dict[str, str] = {}
     i = 0
@@ -262,7 +268,9 @@ def parse_options(tokens: Sequence[str], command: str | None) -> tuple[list[Pars
                         options.append(ParsedOption(spec.name, value, toks, spec))
                         i += 2
                     break
-                options.append(ParsedOption(spec.name if spec else short, None, ((t if len(t) == 2 else short),), spec))
+                options.append(
+                    ParsedOption(spec.name if spec else short, None, ((t if len(t) == 2 else short),), spec)
+                )
                 k += 1
             else:
                 i += 1
@@ -285,8 +293,8 @@ def parse_pip_command(line: str, captures: Mapping[str, str] | None = None) -> P
         if t in _SHELL_OPERATORS:
             tokens = tokens[:k]
             break
-    start, env = _skip_wrappers(tokens)
-    found = _launcher_end(tokens, start)
+    start, env = skip_wrappers(tokens)
+    found = launcher_end(tokens, start)
     if found is None:
         return None
     tool, i = found
@@ -306,12 +314,13 @@ def parse_pip_command(line: str, captures: Mapping[str, str] | None = None) -> P
     after, args = parse_options(tokens[j + 1 :], subcommand if subcommand_known else None)
     options: list[ParsedOption] = []
     for opt in [*before, *after]:
+        kept = opt
         if opt.value is not None:
             value, found_cred = mask_value(opt.spec, opt.value)
             if found_cred:
                 masked = True
-                opt = opt.with_value(value)
-        options.append(opt)
+                kept = opt.with_value(value)
+        options.append(kept)
     needs_input = masked or has_placeholders(text)
     return PipCommand(
         tool=tool,
@@ -326,13 +335,24 @@ def parse_pip_command(line: str, captures: Mapping[str, str] | None = None) -> P
     )
 
 
+def is_relative_path(value: str) -> bool:
+    """A local path that depends on the current directory (``./wheels``, ``certs/ca.pem``)."""
+    v = value.strip()
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", v) or v.startswith(("/", "~", "\\", "$", "%", "<")):
+        return False
+    return not re.match(r"^[A-Za-z]:[\\/]", v)
+
+
 def setting_for_option(opt: ParsedOption) -> ConfSetting | None:
-    """The pip.conf setting equivalent to one command-line option, when it is a lasting setting."""
+    """The pip.conf setting equivalent to one command-line option, when it is a lasting
+    setting (a relative path is not: pip.conf applies in every directory)."""
     spec = opt.spec
     if spec is None or not spec.persist or spec.removed_in:
         return None
     if spec.takes_value:
         if opt.value is None:
+            return None
+        if spec.value in ("path", "url") and is_relative_path(opt.value):
             return None
         return ConfSetting(spec.conf_section, spec.conf_key, opt.value)
     if spec.count:
@@ -353,9 +373,9 @@ def settings_from_command(cmd: PipCommand) -> list[ConfSetting]:
         rest = cmd.args
         if len(rest) >= 3 and rest[0] == "set" and "." in rest[1]:
             section, _, key = rest[1].partition(".")
-            opt = option_for_conf_key(key, section)
-            value, _ = mask_value(opt, rest[2])
-            out.append(ConfSetting(section, opt.conf_key if opt else normalize_conf_key(key), value))
+            spec = option_for_conf_key(key, section)
+            value, _ = mask_value(spec, rest[2])
+            out.append(ConfSetting(section, spec.conf_key if spec else normalize_conf_key(key), value))
         return out
     for opt in cmd.options:
         s = setting_for_option(opt)
@@ -382,7 +402,9 @@ _ENV_LINE = (
 )
 
 
-def settings_from_line(line: str, captures: Mapping[str, str] | None = None) -> tuple[list[ConfSetting], bool]:
+def settings_from_line(
+    line: str, captures: Mapping[str, str] | None = None
+) -> tuple[list[ConfSetting], bool]:
     """pip.conf settings a workaround line amounts to, and whether they need user input.
 
     Understands pip invocations (their lasting options such as ``--default-timeout``),

@@ -34,7 +34,7 @@ class ConfSetting(NamedTuple):
 
 @attrs.define(frozen=True)
 class TextEdit:
-    """Replace the range ``(start_line, start_col)``–``(end_line, end_col)`` with ``new_text``.
+    """Replace the range ``(start_line, start_col)`` to ``(end_line, end_col)`` with ``new_text``.
 
     An insertion has an empty range. Columns are Unicode code points."""
 
@@ -136,7 +136,9 @@ def apply_edits(text: str, edits: list[TextEdit]) -> str:
     return "".join(out)
 
 
-def edit_for_span(text: str, start: int, end: int, new_text: str, starts: list[int] | None = None) -> TextEdit:
+def edit_for_span(
+    text: str, start: int, end: int, new_text: str, starts: list[int] | None = None
+) -> TextEdit:
     """A :class:`TextEdit` replacing ``text[start:end]`` (offsets) with ``new_text``."""
     st = starts if starts is not None else line_starts(text)
     sl, sc = offset_to_position(st, start)
@@ -207,18 +209,30 @@ def _trim(chunk_old: str, chunk_new: str) -> tuple[int, int]:
     while s < limit - p and chunk_old[len(chunk_old) - 1 - s] == chunk_new[len(chunk_new) - 1 - s]:
         s += 1
     # widen to whole words so that a value is replaced as a whole (15 -> 120, not 5 -> 20)
-    while p > 0 and _is_word(chunk_old[p - 1]) and (
-        (p < len(chunk_old) and _is_word(chunk_old[p])) or (p < len(chunk_new) and _is_word(chunk_new[p]))
+    while (
+        p > 0
+        and _is_word(chunk_old[p - 1])
+        and (
+            (p < len(chunk_old) and _is_word(chunk_old[p])) or (p < len(chunk_new) and _is_word(chunk_new[p]))
+        )
     ):
         p -= 1
-    while s > 0 and _is_word(chunk_old[len(chunk_old) - s]) and (
-        (s < len(chunk_old) - p and _is_word(chunk_old[len(chunk_old) - 1 - s]))
-        or (s < len(chunk_new) - p and _is_word(chunk_new[len(chunk_new) - 1 - s]))
+    while (
+        s > 0
+        and _is_word(chunk_old[len(chunk_old) - s])
+        and (
+            (s < len(chunk_old) - p and _is_word(chunk_old[len(chunk_old) - 1 - s]))
+            or (s < len(chunk_new) - p and _is_word(chunk_new[len(chunk_new) - 1 - s]))
+        )
     ):
         s -= 1
     if 0 < p < len(chunk_old) and chunk_old[p - 1] == "\r" and chunk_old[p] == "\n":
         p -= 1
-    if 0 < s < len(chunk_old) and chunk_old[len(chunk_old) - s - 1] == "\r" and chunk_old[len(chunk_old) - s] == "\n":
+    if (
+        0 < s < len(chunk_old)
+        and chunk_old[len(chunk_old) - s - 1] == "\r"
+        and chunk_old[len(chunk_old) - s] == "\n"
+    ):
         s -= 1
     return p, s
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 import attrs
+import platformdirs
 from configupdater import ConfigUpdater, Option, Section, Space
 
 from errsig.core.fixes.commands import has_placeholders, mask_value
@@ -104,10 +105,9 @@ def user_config_dir(
     by platformdirs' rules, so every OS can be computed anywhere."""
     check = exists or _default_exists
     if _describes_this_process(env, platform) and home is None:
-        import platformdirs
-
         if platform == "darwin":
-            app_support = PurePosixPath(platformdirs.user_data_dir("pip", appauthor=False, roaming=True))
+            data_dir = platformdirs.user_data_dir("pip", appauthor=False, roaming=True)
+            app_support: PurePath = PurePosixPath(data_dir)
             if check(app_support):
                 return app_support
             return _home(env, platform, None) / ".config" / "pip"
@@ -174,14 +174,22 @@ def pip_config_targets(
     venv = env.get("VIRTUAL_ENV", "").strip()
     conda = env.get("CONDA_PREFIX", "").strip()
     if venv:
-        out.append(ConfTarget(_pure(platform, venv) / name, "site", "the active virtual environment (VIRTUAL_ENV)"))
+        out.append(
+            ConfTarget(_pure(platform, venv) / name, "site", "the active virtual environment (VIRTUAL_ENV)")
+        )
     elif conda:
-        out.append(ConfTarget(_pure(platform, conda) / name, "site", "the active conda environment (CONDA_PREFIX)"))
+        out.append(
+            ConfTarget(_pure(platform, conda) / name, "site", "the active conda environment (CONDA_PREFIX)")
+        )
     elif workspace is not None:
         for d in (".venv", "venv"):
             root = _pure(platform, str(workspace)) / d
             if check(root / "pyvenv.cfg"):
-                out.append(ConfTarget(root / name, "site", f"the project's virtual environment {d} (when it is used)"))
+                out.append(
+                    ConfTarget(
+                        root / name, "site", f"the project's virtual environment {d} (when it is used)"
+                    )
+                )
                 break
     isolated = _truthy(env.get("PIP_ISOLATED_MODE"))
     if not isolated and not (env_file and env_file_exists):
@@ -285,7 +293,7 @@ def _spaced_style(text: str) -> bool:
 
 def _parse(norm: str) -> ConfigUpdater:
     updater = ConfigUpdater(space_around_delimiters=_spaced_style(norm))
-    updater.optionxform = normalize_conf_key  # type: ignore[method-assign]
+    updater.optionxform = normalize_conf_key  # type: ignore[method-assign,assignment]
     try:
         updater.read_string(norm)
     except Exception as exc:  # configparser's and ConfigUpdater's errors are not one family

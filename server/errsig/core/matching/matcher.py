@@ -20,8 +20,16 @@ from errsig.core.matching.regex import CompiledRegex, PatternError, compile_safe
 class Signature:
     record: Record
     regex: CompiledRegex
-    specificity: int  # length of the literals every match must contain
+    alternatives: list[list[str]] | None  # required literal runs per top-level alternative
+    trusted: bool  # built-in: beats a foreign record on the same text
     demoted: bool = False  # fires on clean logs: reported as information only
+
+    def specificity(self, match: str) -> int:
+        """How much literal text of the alternative that produced ``match`` it holds."""
+        if not self.alternatives:
+            return 0
+        text = match.lower() if self.regex.case_insensitive else match
+        return max(sum(len(r) for r in runs if r in text) for runs in self.alternatives)
 
 
 def _alternatives(regex: CompiledRegex) -> list[list[str]] | None:
@@ -29,13 +37,6 @@ def _alternatives(regex: CompiledRegex) -> list[list[str]] | None:
         return required_literals(regex.source, re.IGNORECASE if regex.case_insensitive else 0)
     except (re.error, RecursionError, OverflowError):
         return None
-
-
-def _specificity(alts: list[list[str]] | None) -> int:
-    """Length of the literals every match must contain (more: more specific)."""
-    if not alts:
-        return 0
-    return min(sum(len(r) for r in runs) for runs in alts)
 
 
 @attrs.define
@@ -69,11 +70,11 @@ class Matcher:
                 continue
             alts = _alternatives(regex)
             alternatives.append(alts)
-            signatures.append(Signature(record, regex, _specificity(alts), rid in low))
+            signatures.append(Signature(record, regex, alts, entry.trusted, rid in low))
         frequency = frequency_table(run for alts in alternatives if alts for runs in alts for run in runs)
         patterns = [
             Pattern(i, sig.regex, None if alts is None else choose_literals(alts, frequency))
-            for i, (sig, alts) in enumerate(zip(signatures, alternatives))
+            for i, (sig, alts) in enumerate(zip(signatures, alternatives, strict=True))
         ]
         return cls(signatures, Engine(patterns), problems, catalogue)
 

@@ -25,6 +25,8 @@ class Finding:
     caused_by: tuple[str, int] | None = None  # (record id, 0-based line) of the cause
     also_at: list[int] = attrs.field(factory=list)  # other lines of the same error instance
     specificity: int = attrs.field(default=0, eq=False, repr=False)
+    builtin: bool = attrs.field(default=True, eq=False, repr=False)
+    marked: bool = attrs.field(default=False, eq=False, repr=False)  # on a line the tool flags as an error
     texts: dict[int, str] = attrs.field(factory=dict, eq=False, repr=False)  # raw text of its lines
 
     @property

@@ -10,6 +10,8 @@ symptoms to causes.
 
 from __future__ import annotations
 
+import re
+
 import attrs
 import re2
 
@@ -73,8 +75,26 @@ class _Lines:
         return self.data[start:end].decode("utf-8", "replace")
 
 
+_FRESH_LINE = re.compile(r"\s|$|[A-Z][A-Za-z ]{1,20}: |\x1b|#\d+ |\d{4}-\d\d-\d\dT")
+
+
+_ERROR_MARK = re.compile(r"(?i)(?:\berror\b|\bfatal\b|×|✗|✘|\[error\])[^a-z0-9]*$")
+_ERROR_START = re.compile(r"(?i)(?:error|fatal|×|✗)")
+
+
+def _is_marked(text: str, start: int) -> bool:
+    """The tool flagged this line as an error (``ERROR: …``, ``error: …``, ``× …``)."""
+    prefix = text[max(0, start - 40) : start]
+    return bool(_ERROR_MARK.search(prefix) or _ERROR_START.match(text, start))
+
+
 def _is_wrapped(raw: str) -> bool:
     return visible_width(raw) in WRAP_WIDTHS
+
+
+def _continues(raw_next: str) -> bool:
+    """A hard-wrapped line's continuation starts mid-text, not like a line of its own."""
+    return not _FRESH_LINE.match(raw_next)
 
 
 class LogScanner:
@@ -159,7 +179,7 @@ class LogScanner:
             if prev is None or prev[1] - prev[0] > LONG_LINE:
                 break
             text = lines.text(*prev)
-            if not _is_wrapped(text):
+            if not _is_wrapped(text) or not _continues(chain[0][1]):
                 break
             n -= 1
             chain.insert(0, (n, text))
@@ -169,8 +189,11 @@ class LogScanner:
             nxt = lines.next(e)
             if nxt is None or nxt[1] - nxt[0] > LONG_LINE:
                 break
+            following = lines.text(*nxt)
+            if not _continues(following):
+                break
             n += 1
-            chain.append((n, lines.text(*nxt)))
+            chain.append((n, following))
             e = nxt[1]
         if len(chain) < 2:
             return None
@@ -243,6 +266,8 @@ class LogScanner:
                         match=seg.text[h.start : h.end],
                         captures=h.groups,
                         severity=severity,
-                        specificity=sig.specificity,
+                        specificity=sig.specificity(seg.text[h.start : h.end]),
+                        builtin=sig.trusted,
+                        marked=_is_marked(seg.text, h.start),
                         texts=self._texts(lines, line, end_line, number, start, end),
                     )

@@ -13,7 +13,7 @@ FORWARD_WINDOW = 300  # lines: how far into its box a generic summary looks for 
 
 
 def _rank(f: Finding) -> tuple[int, int, int, float]:
-    return (0 if f.record.is_generic else 1, f.specificity, len(f.match), f.record.confidence)
+    return (0 if f.record.is_generic else 1, f.builtin, f.specificity, len(f.match), f.record.confidence)
 
 
 def _overlaps(a: Finding, b: Finding) -> bool:
@@ -34,21 +34,35 @@ def _compatible(a: dict[str, str], b: dict[str, str]) -> bool:
 
 
 def _merge_repeats(findings: list[Finding]) -> list[Finding]:
-    """Repeats of the same error (retry warnings, tracebacks that echo the message)
-    become one finding at the last occurrence, which is where the tool gave up."""
-    out: list[Finding] = []
-    open_by_id: dict[str, int] = {}  # id -> index in out of its latest instance
+    """Repeats of one error (retry warnings, a traceback echoing the message, pip's
+    summary line) become one finding. It stands on the first line the tool flagged as
+    an error (``ERROR:``, ``error:``, ``×``), or else on the last repeat, where the tool
+    gave up; the other lines go to ``also_at``."""
+    groups: list[list[Finding]] = []
+    open_by_id: dict[str, int] = {}  # id -> index of its latest group
     for f in findings:
         at = open_by_id.get(f.id)
-        prev = out[at] if at is not None else None
-        if prev is not None and at is not None and f.line - prev.line <= INSTANCE_GAP and _compatible(prev.captures, f.captures):
-            f.captures = {**prev.captures, **f.captures}
-            f.also_at = [*prev.also_at, prev.line]
-            out[at] = f
+        group = groups[at] if at is not None else None
+        if group is not None and f.line - group[-1].line <= INSTANCE_GAP and _compatible(_caps(group), f.captures):
+            group.append(f)
         else:
-            open_by_id[f.id] = len(out)
-            out.append(f)
+            open_by_id[f.id] = len(groups)
+            groups.append([f])
+    out = []
+    for group in groups:
+        keep = next((f for f in group if f.marked), group[-1])
+        keep.captures = {**_caps(group), **keep.captures}
+        keep.also_at = sorted({x for f in group if f is not keep for x in (f.line, *f.also_at)} | set(keep.also_at))
+        out.append(keep)
     return out
+
+
+def _caps(group: list[Finding]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for f in group:
+        for k, v in f.captures.items():
+            merged.setdefault(k, v)
+    return merged
 
 
 def _is_cause(c: Finding, f: Finding) -> bool:

@@ -1,0 +1,490 @@
+"""From a record's workarounds to concrete fixes for this machine and workspace.
+
+:func:`fixes_for` reads a record's workarounds (best success rate first), fills their
+placeholders from the finding's captures, and builds:
+
+* ``pipconf`` fixes: the lasting settings of the workaround (``--default-timeout=120`` →
+  ``timeout = 120``) merged into each pip configuration file pip would read (see
+  :func:`errsig.core.fixes.pipconf.pip_config_targets`), one fix per file;
+* ``requirements`` fixes: options a requirements file accepts (``--prefer-binary``,
+  ``--only-binary``, ``--index-url`` …), a package swap (``psycopg2`` → ``psycopg2-binary``)
+  or a version specifier, for each requirements file of the context;
+* ``script`` fixes: the workaround's options added to every ``pip install`` of each script
+  file of the context;
+* ``command`` fixes: the filled-in commands, to run or copy.
+
+Safety policy: only fixes made of timeout/retries-kind settings and purely local,
+reversible ones (``--prefer-binary``, ``--no-cache-dir`` …; see ``PipOption.safe``) may be
+``preferred``, at most one per kind. A fix that points pip at a third-party index, sets
+``trusted-host`` (no TLS verification for that host), a proxy, a CA bundle, or
+``--break-system-packages`` is never preferred and says so first in its title.
+Credentials are never written: URL userinfo becomes ``<user>:<password>`` and the fix
+``needs_input``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path, PurePath
+
+import attrs
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from errsig.core.explain.card import commands_of, fill_placeholders
+from errsig.core.fixes.commands import (
+    ParsedOption,
+    PipCommand,
+    has_placeholders,
+    mask_credentials,
+    parse_pip_command,
+    settings_from_line,
+)
+from errsig.core.fixes.model import ConfSetting, FileEdit, Fix, TextEdit, apply_edits, diff_edits
+from errsig.core.fixes.pipconf import (
+    ConfTarget,
+    PipConfError,
+    merge_settings,
+    pip_config_targets,
+    read_conf_values,
+)
+from errsig.core.fixes.pipopts import (
+    RISK_CERT,
+    RISK_INDEX,
+    RISK_PROXY,
+    RISK_SYSTEM,
+    RISK_TRUSTED_HOST,
+    PipOption,
+    option_for_conf_key,
+    option_risk,
+    url_host,
+)
+from errsig.core.fixes.requirements_edit import (
+    RequirementsEditError,
+    add_option_line,
+    lines_requiring,
+    replace_package,
+    set_specifier,
+)
+from errsig.core.fixes.scripts import add_options, script_kind
+from errsig.core.kb.model import Record, Workaround
+
+_TOOLING = frozenset(
+    {"pip", "setuptools", "wheel", "uv", "build", "virtualenv", "pipx", "poetry", "pdm", "hatch"}
+)
+_SWAP_WORDS = re.compile(
+    r"\b(instead|replace|switch(?:ing)? to|use the binary|binary (?:package|wheel))\b", re.I
+)
+_INSTALLING = frozenset({"install", "download", "wheel", "lock"})
+_REQFILE_SKIP = frozenset(
+    {"--requirement", "--constraint", "--editable", "--require-hashes", "--no-require-hashes"}
+)
+
+
+def _read_disk(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+@attrs.define
+class FixContext:
+    """Where fixes apply.
+
+    ``env`` is the environment pip runs with; ``platform`` is ``linux``, ``darwin`` or
+    ``win32``; ``read_text`` returns a file's current text or ``None`` when it does not
+    exist (an editor passes unsaved buffers); ``exists`` answers for directories too (it
+    defaults to the file system). ``requirements_files`` and ``script_files`` are the files
+    to consider for ``requirements`` and ``script`` fixes."""
+
+    env: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
+    platform: str = "linux"
+    workspace: Path | None = None
+    read_text: Callable[[Path], str | None] = _read_disk
+    requirements_files: Sequence[Path] = ()
+    script_files: Sequence[Path] = ()
+    exists: Callable[[PurePath], bool] | None = None
+    home: PurePath | None = None
+
+
+@attrs.define
+class _Plan:
+    """What one workaround amounts to."""
+
+    action: str
+    commands: list[str]
+    pip: list[PipCommand]
+    settings: list[ConfSetting]
+    settings_need_input: bool
+    options: list[ParsedOption]
+    needs_input: bool
+
+
+def _plan(w: Workaround, captures: Mapping[str, str]) -> _Plan:
+    lines = [fill_placeholders(c, captures) for c in commands_of(w.how)]
+    commands = []
+    needs = False
+    for line in lines:
+        masked, found = mask_credentials(line)
+        commands.append(masked)
+        needs = needs or found or has_placeholders(masked)
+    pip = [c for c in (parse_pip_command(ln, captures) for ln in lines) if c is not None]
+    settings: list[ConfSetting] = []
+    settings_need_input = False
+    for ln in lines:
+        found_settings, n = settings_from_line(ln, captures)
+        settings_need_input = settings_need_input or n
+        for s in found_settings:
+            if s not in settings:
+                settings.append(s)
+    options: list[ParsedOption] = []
+    seen: set[tuple[str, str | None]] = set()
+    for cmd in pip:
+        if cmd.subcommand not in _INSTALLING:
+            continue
+        for o in cmd.options:
+            if o.spec is None or not o.spec.carry or o.spec.removed_in:
+                continue
+            if (o.name, o.value) not in seen:
+                seen.add((o.name, o.value))
+                options.append(o)
+    return _Plan(
+        fill_placeholders(w.action, captures), commands, pip, settings, settings_need_input, options, needs
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Risk wording.
+
+
+def _risk_phrase(spec: PipOption, value: str | None) -> str | None:
+    """A title prefix for a risky option, or ``None`` when it carries no risk."""
+    if option_risk(spec, value) is None:
+        return None
+    host = url_host(value) if value else ""
+    if spec.risk == RISK_INDEX:
+        if spec.name == "--index-url":
+            return f"Use third-party mirror {host or value}"
+        if spec.name == "--extra-index-url":
+            return f"Add third-party index {host or value}"
+        return f"Fetch packages from {host or value}"
+    if spec.risk == RISK_TRUSTED_HOST:
+        return f"Disable TLS verification for {value}"
+    if spec.risk == RISK_PROXY:
+        return f"Send pip traffic through proxy {host or value}"
+    if spec.risk == RISK_CERT:
+        return "Change the certificate authorities pip trusts"
+    if spec.risk == RISK_SYSTEM:
+        return "Let pip modify the system Python's packages"
+    return None
+
+
+def _risks(items: Sequence[tuple[PipOption | None, str | None]]) -> tuple[list[str], list[str]]:
+    """(title phrases, risk descriptions) of option/value pairs."""
+    phrases: list[str] = []
+    risks: list[str] = []
+    for spec, value in items:
+        if spec is None:
+            continue
+        risk = option_risk(spec, value)
+        phrase = _risk_phrase(spec, value)
+        if risk and risk not in risks:
+            risks.append(risk)
+        if phrase and phrase not in phrases:
+            phrases.append(phrase)
+    return phrases, risks
+
+
+def _titled(base: str, phrases: list[str]) -> str:
+    if not phrases:
+        return base
+    joined = (
+        phrases[0]
+        if len(phrases) == 1
+        else ", ".join(phrases[:-1]) + " and " + phrases[-1][0].lower() + (phrases[-1][1:])
+    )
+    return f"{joined} (not preferred): {base[0].lower()}{base[1:]}"
+
+
+def _safe(specs: Sequence[PipOption | None]) -> bool:
+    return bool(specs) and all(s is not None and s.safe and s.risk is None for s in specs)
+
+
+def _display(path: Path, ctx: FixContext) -> str:
+    if ctx.workspace is not None:
+        try:
+            return path.relative_to(ctx.workspace).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+# ---------------------------------------------------------------------------------------
+# Fix builders.
+
+
+def _env_override(ctx: FixContext, setting: ConfSetting) -> str | None:
+    spec = option_for_conf_key(setting.key, setting.section)
+    keys = spec.conf_keys if spec else (setting.key,)
+    for key in keys:
+        name = "PIP_" + key.upper().replace("-", "_")
+        if name in ctx.env and ctx.env[name].strip() != setting.value:
+            return name
+    return None
+
+
+def _shadowing_file(ctx: FixContext, higher: Sequence[ConfTarget], setting: ConfSetting) -> PurePath | None:
+    for t in higher:
+        text = ctx.read_text(Path(str(t.path)))
+        if text is None:
+            continue
+        values = read_conf_values(text, setting.key)
+        for section in ("global", "install"):
+            if section in values and values[section] != setting.value:
+                return t.path
+    return None
+
+
+def _pipconf_fixes(plan: _Plan, ctx: FixContext) -> list[Fix]:
+    if not plan.settings:
+        return []
+    exists = ctx.exists or (lambda p: Path(str(p)).exists() or ctx.read_text(Path(str(p))) is not None)
+    targets = pip_config_targets(ctx.env, ctx.platform, exists=exists, home=ctx.home, workspace=ctx.workspace)
+    specs = [option_for_conf_key(s.key, s.section) for s in plan.settings]
+    phrases, risks = _risks([(sp, s.value) for sp, s in zip(specs, plan.settings, strict=True)])
+    out: list[Fix] = []
+    for i, target in enumerate(targets):
+        path = Path(str(target.path))
+        text = ctx.read_text(path)
+        try:
+            merged = merge_settings(text, plan.settings)
+        except PipConfError:
+            continue
+        if not merged.edits:
+            continue
+        shown = ", ".join(f"{s.key} = {s.value}" for s in merged.changed)
+        base = f"Set {shown} in {path}"
+        notes = []
+        for s in merged.changed:
+            env_name = _env_override(ctx, s)
+            if env_name:
+                notes.append(f"{env_name} in the environment overrides {s.key}")
+                continue
+            shadow = _shadowing_file(ctx, targets[:i], s)
+            if shadow is not None:
+                notes.append(f"{shadow} overrides {s.key}")
+        if notes:
+            base += f" ({'; '.join(notes)})"
+        needs = merged.needs_input or plan.settings_need_input
+        preferred = _safe(specs) and not risks and not needs and not notes
+        out.append(
+            Fix(
+                title=_titled(base, phrases),
+                kind="pipconf",
+                preferred=preferred,
+                edits=[FileEdit(path, text is None, merged.edits, merged.text)],
+                command=None,
+                needs_input=needs,
+                risk="; ".join(risks) or None,
+            )
+        )
+    return out
+
+
+def _requirements_fixes(plan: _Plan, captures: Mapping[str, str], ctx: FixContext) -> list[Fix]:
+    out: list[Fix] = []
+    opts = [
+        o
+        for o in plan.options
+        if o.spec is not None and o.spec.reqfile == "file" and o.name not in _REQFILE_SKIP
+    ]
+    swap = _package_swap(plan, captures)
+    pins = _specifiers(plan, captures)
+    for path in ctx.requirements_files:
+        text = ctx.read_text(path)
+        if text is None:
+            continue
+        shown = _display(path, ctx)
+        if opts:
+            edits: list[TextEdit] = []
+            current = text
+            added: list[ParsedOption] = []
+            for o in opts:
+                try:
+                    e = add_option_line(current, o.name, o.value)
+                except RequirementsEditError:
+                    continue
+                if e:
+                    current = apply_edits(current, e)
+                    added.append(o)
+            if added:
+                edits = diff_edits(text, current)
+                phrases, risks = _risks([(o.spec, o.value) for o in added])
+                needs = any(o.value is not None and has_placeholders(o.value) for o in added)
+                words = " ".join(_option_text(o) for o in added)
+                out.append(
+                    Fix(
+                        title=_titled(f"Add {words} to {shown}", phrases),
+                        kind="requirements",
+                        preferred=_safe([o.spec for o in added]) and not needs,
+                        edits=[FileEdit(path, False, edits, current)],
+                        needs_input=needs,
+                        risk="; ".join(risks) or None,
+                    )
+                )
+        if swap is not None and lines_requiring(text, swap[0]):
+            e = replace_package(text, swap[0], swap[1])
+            if e:
+                out.append(
+                    Fix(
+                        title=f"Replace {swap[0]} with {swap[1]} in {shown}",
+                        kind="requirements",
+                        preferred=False,
+                        edits=[FileEdit(path, False, e, apply_edits(text, e))],
+                    )
+                )
+        for name, spec in pins:
+            try:
+                e = set_specifier(text, name, spec)
+            except RequirementsEditError:
+                continue
+            if e:
+                out.append(
+                    Fix(
+                        title=f"Require {name}{spec} in {shown}",
+                        kind="requirements",
+                        preferred=False,
+                        edits=[FileEdit(path, False, e, apply_edits(text, e))],
+                    )
+                )
+    return out
+
+
+def _option_text(o: ParsedOption) -> str:
+    return o.name if o.value is None else f"{o.name} {o.value}"
+
+
+def _requirement_args(plan: _Plan) -> list[Requirement]:
+    reqs = []
+    for cmd in plan.pip:
+        if cmd.subcommand != "install":
+            continue
+        for a in cmd.args:
+            if has_placeholders(a) or a.startswith("-") or "/" in a or "\\" in a:
+                continue
+            try:
+                reqs.append(Requirement(a))
+            except InvalidRequirement:
+                continue
+    return reqs
+
+
+def _package_swap(plan: _Plan, captures: Mapping[str, str]) -> tuple[str, str] | None:
+    """``(old, new)`` when the workaround installs another package in place of the captured one."""
+    old = captures.get("package")
+    if not old:
+        return None
+    want = canonicalize_name(old)
+    names = [r.name for r in _requirement_args(plan) if canonicalize_name(r.name) not in _TOOLING]
+    if len(names) != 1 or canonicalize_name(names[0]) == want:
+        return None
+    new = names[0]
+    if want in canonicalize_name(new) or _SWAP_WORDS.search(plan.action):
+        return old, new
+    return None
+
+
+def _specifiers(plan: _Plan, captures: Mapping[str, str]) -> list[tuple[str, str]]:
+    """``(name, specifier)`` for requirements the workaround installs with a version constraint."""
+    out = []
+    for r in _requirement_args(plan):
+        if r.specifier and not r.url and canonicalize_name(r.name) not in _TOOLING:
+            out.append((r.name, str(r.specifier)))
+    return out
+
+
+def _script_fixes(plan: _Plan, ctx: FixContext) -> list[Fix]:
+    if not plan.options:
+        return []
+    out: list[Fix] = []
+    for path in ctx.script_files:
+        text = ctx.read_text(path)
+        if text is None:
+            continue
+        kind = script_kind(path, text)
+        if kind is None:
+            continue
+        result = add_options(text, kind, plan.options)
+        if not result.edits:
+            continue
+        words = " ".join(o.render() for o in plan.options)
+        where = f" ({result.invocations} places)" if result.invocations > 1 else ""
+        phrases, risks = _risks([(o.spec, o.value) for o in plan.options])
+        needs = any(o.value is not None and has_placeholders(o.value) for o in plan.options)
+        out.append(
+            Fix(
+                title=_titled(f"Add {words} to pip install in {_display(path, ctx)}{where}", phrases),
+                kind="script",
+                preferred=_safe([o.spec for o in plan.options]) and not needs,
+                edits=[FileEdit(path, False, result.edits, apply_edits(text, result.edits))],
+                needs_input=needs,
+                risk="; ".join(risks) or None,
+            )
+        )
+    return out
+
+
+def _command_fix(plan: _Plan) -> Fix | None:
+    if not plan.commands:
+        return None
+    items: list[tuple[PipOption | None, str | None]] = []
+    for cmd in plan.pip:
+        items.extend((o.spec, o.value) for o in cmd.options)
+    for s in plan.settings:
+        items.append((option_for_conf_key(s.key, s.section), s.value))
+    phrases, risks = _risks(items)
+    action = mask_credentials(plan.action)[0]
+    return Fix(
+        title=_titled(action, phrases),
+        kind="command",
+        preferred=False,
+        edits=[],
+        command="\n".join(plan.commands),
+        needs_input=plan.needs_input,
+        risk="; ".join(risks) or None,
+    )
+
+
+def fixes_for(record: Record, captures: Mapping[str, str], ctx: FixContext) -> list[Fix]:
+    """The fixes for a finding of ``record`` with ``captures``, in workaround order (best
+    success rate first); within a workaround: pip.conf (highest-priority file first),
+    requirements, scripts, then the command. At most one fix per kind is ``preferred``."""
+    fixes: list[Fix] = []
+    seen: set[tuple[str, str]] = set()
+    for w in record.workarounds_ranked():
+        plan = _plan(w, captures)
+        built = [
+            *_pipconf_fixes(plan, ctx),
+            *_requirements_fixes(plan, captures, ctx),
+            *_script_fixes(plan, ctx),
+        ]
+        cmd = _command_fix(plan)
+        if cmd is not None:
+            built.append(cmd)
+        for f in built:
+            key = (f.kind, f.title if f.kind != "command" else f.command or f.title)
+            if key in seen:
+                continue
+            seen.add(key)
+            fixes.append(f)
+    preferred_kinds: set[str] = set()
+    for f in fixes:
+        if f.preferred:
+            if f.kind in preferred_kinds or f.risk or f.needs_input:
+                f.preferred = False
+            else:
+                preferred_kinds.add(f.kind)
+    return fixes
