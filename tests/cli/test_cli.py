@@ -131,7 +131,7 @@ def test_check_pack_reports_noisy_and_broken_records(tmp_path: Path) -> None:
 def test_quick_start_example_finds_the_documented_errors() -> None:
     run = errsig("scan", "--format", "json", str(ROOT / "examples" / "build.log"))
     found = {(f["id"], f["line"]) for f in json.loads(run.stdout)}
-    assert ("pip/network-connection-reset-by-peer", 12) in found
-    assert ("pip/no-matching-distribution", 14) in found
+    assert ("pip/network-connection-reset-by-peer", 11) in found  # first of two retries
+    assert ("pip/no-matching-distribution", 13) in found
     assert ("pip/script-not-on-path", 56) in found
     assert run.returncode == 1

@@ -76,7 +76,14 @@ def test_uv_pip() -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["python -c 'import pip'", "pipx install black", "echo pip install x", "python script.py", "conda install x"]
+    "line",
+    [
+        "python -c 'import pip'",
+        "pipx install black",
+        "echo pip install x",
+        "python script.py",
+        "conda install x",
+    ],
 )
 def test_not_pip(line: str) -> None:
     assert parse_pip_command(line) is None
@@ -91,14 +98,20 @@ def test_short_options() -> None:
         ("--upgrade", None),
         ("--requirement", "req.txt"),
     ]
-    assert _opts("pip install -c constraints.txt -e . x") == [("--constraint", "constraints.txt"), ("--editable", ".")]
+    assert _opts("pip install -c constraints.txt -e . x") == [
+        ("--constraint", "constraints.txt"),
+        ("--editable", "."),
+    ]
 
 
 def test_general_options_before_the_subcommand() -> None:
     cmd = parse_pip_command("pip --proxy http://proxy:3128 --no-cache-dir install x")
     assert cmd is not None
     assert cmd.subcommand == "install"
-    assert [(o.name, o.value) for o in cmd.options] == [("--proxy", "http://proxy:3128"), ("--no-cache-dir", None)]
+    assert [(o.name, o.value) for o in cmd.options] == [
+        ("--proxy", "http://proxy:3128"),
+        ("--no-cache-dir", None),
+    ]
     assert cmd.args == ["x"]
 
 
@@ -170,7 +183,9 @@ def test_credentials_from_captures_are_masked() -> None:
 
 
 def test_settings_from_install_options() -> None:
-    assert settings_from_line("pip install --default-timeout=120 --retries 5 <package>", {"package": "x"}) == (
+    assert settings_from_line(
+        "pip install --default-timeout=120 --retries 5 <package>", {"package": "x"}
+    ) == (
         [ConfSetting("global", "timeout", "120"), ConfSetting("global", "retries", "5")],
         False,
     )
@@ -199,7 +214,10 @@ def test_relative_paths_are_not_persisted() -> None:
 
 
 def test_settings_from_pip_config_set() -> None:
-    assert settings_from_line("pip config set global.timeout 60") == ([ConfSetting("global", "timeout", "60")], False)
+    assert settings_from_line("pip config set global.timeout 60") == (
+        [ConfSetting("global", "timeout", "60")],
+        False,
+    )
     assert settings_from_line("pip config --user set global.default-timeout 60")[0] == [
         ConfSetting("global", "timeout", "60")
     ]
@@ -236,3 +254,16 @@ def test_parsed_option_rendering() -> None:
     p = ParsedOption("--proxy", "http://<user>:<password>@p:1", ("--proxy", "http://<user>:<password>@p:1"))
     assert p.render() == "--proxy 'http://<user>:<password>@p:1'"
     assert ParsedOption("--index-url", "u", ("-iu",)).with_value("v").tokens == ("-iv",)
+
+
+def test_mask_captures_masks_bare_userinfo_of_a_host() -> None:
+    from errsig.core.fixes.commands import mask_captures
+
+    assert mask_captures(
+        {"host": "alice:pw@mirror.corp", "package": "numpy", "url": "https://t@x.org/s"}
+    ) == {
+        "host": "<user>:<password>@mirror.corp",
+        "package": "numpy",
+        "url": "https://<user>:<password>@x.org/s",
+    }
+    assert mask_captures({"host": "git@github.com"}) == {"host": "git@github.com"}  # no password

@@ -49,7 +49,9 @@ def test_merge_keeps_comments_and_replaces_timeout_in_place(tmp_path: Path) -> N
         TextEdit(5, 10, 5, 12, "120"),
         TextEdit(7, 0, 7, 0, "retries = 5\n"),
     ]
-    assert result.text == """\
+    assert (
+        result.text
+        == """\
 # pip configuration for this machine
 # (see https://pip.pypa.io/en/stable/topics/configuration/)
 
@@ -63,6 +65,7 @@ retries = 5
 # keep scripts quiet
 no-warn-script-location = false
 """
+    )
     assert result.changed == TIMEOUT
     assert not result.needs_input
     conf.write_text(apply_edits(COMMENTED, result.edits), encoding="utf-8")
@@ -110,7 +113,10 @@ def test_crlf_file_written_and_read_back(tmp_path: Path) -> None:
     text = conf.read_bytes().decode("utf-8")
     result = merge_settings(text, TIMEOUT)
     conf.write_bytes(apply_edits(text, result.edits).encode("utf-8"))
-    assert conf.read_bytes() == b"[global]\r\nindex-url = https://pypi.org/simple\r\ntimeout = 120\r\nretries = 5\r\n"
+    assert (
+        conf.read_bytes()
+        == b"[global]\r\nindex-url = https://pypi.org/simple\r\ntimeout = 120\r\nretries = 5\r\n"
+    )
 
 
 def test_alias_and_spelling_of_an_existing_key_are_kept() -> None:
@@ -236,11 +242,16 @@ def test_virtualenv_comes_before_the_user_file() -> None:
         (PurePosixPath("/home/u/.config/pip/pip.conf"), "user"),
     ]
     win = pip_config_targets({"VIRTUAL_ENV": r"C:\proj\.venv", "APPDATA": r"C:\A"}, "win32", exists=_exists())
-    assert [t.path for t in win] == [PureWindowsPath(r"C:\proj\.venv\pip.ini"), PureWindowsPath(r"C:\A\pip\pip.ini")]
+    assert [t.path for t in win] == [
+        PureWindowsPath(r"C:\proj\.venv\pip.ini"),
+        PureWindowsPath(r"C:\A\pip\pip.ini"),
+    ]
 
 
 def test_conda_environment() -> None:
-    targets = pip_config_targets({"HOME": "/h", "CONDA_PREFIX": "/opt/conda/envs/x"}, "linux", exists=_exists())
+    targets = pip_config_targets(
+        {"HOME": "/h", "CONDA_PREFIX": "/opt/conda/envs/x"}, "linux", exists=_exists()
+    )
     assert [t.path for t in targets] == [
         PurePosixPath("/opt/conda/envs/x/pip.conf"),
         PurePosixPath("/h/.config/pip/pip.conf"),

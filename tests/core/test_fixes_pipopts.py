@@ -189,7 +189,14 @@ def test_risks() -> None:
 def test_only_timeout_kind_and_local_options_are_safe() -> None:
     safe = {o.name for o in OPTIONS if o.safe}
     assert {"--timeout", "--retries", "--resume-retries", "--prefer-binary", "--no-cache-dir"} <= safe
-    assert not safe & {"--index-url", "--extra-index-url", "--trusted-host", "--proxy", "--cert", "--only-binary"}
+    assert not safe & {
+        "--index-url",
+        "--extra-index-url",
+        "--trusted-host",
+        "--proxy",
+        "--cert",
+        "--only-binary",
+    }
     assert all(o.risk is None for o in OPTIONS if o.safe)
 
 
@@ -204,7 +211,7 @@ def test_table_agrees_with_the_installed_pip() -> None:
     theirs: dict[tuple[str, str], bool] = {}
     for cmd in pip_cmds.commands_dict:
         for o in pip_cmds.create_command(cmd).parser._get_all_options():
-            takes = o.takes_value() and o.action != "callback" or (o.action == "callback" and bool(o.type))
+            takes = (o.takes_value() and o.action != "callback") or (o.action == "callback" and bool(o.type))
             for n in (*o._long_opts, *o._short_opts):
                 theirs[cmd, n] = takes
     for o in OPTIONS:
@@ -215,7 +222,7 @@ def test_table_agrees_with_the_installed_pip() -> None:
                 assert (cmd, n) in theirs, f"{n} is not an option of pip {pip.__version__} {cmd}"
                 assert theirs[cmd, n] == o.takes_value, (cmd, n)
     # and every option of install/download/wheel is in the table
-    for (cmd, n), takes in theirs.items():
+    for cmd, n in theirs:
         if cmd in ("install", "download", "wheel") and n.startswith("--"):
             mine = find_option(n, cmd)
             assert mine is not None, n

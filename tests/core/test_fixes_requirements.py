@@ -79,12 +79,18 @@ def test_options_not_allowed_in_requirements_files_are_refused() -> None:
 def test_insert_into_empty_and_unterminated_files() -> None:
     assert apply_edits("", add_option_line("", "--pre")) == "--pre\n"
     assert apply_edits("flask", add_option_line("flask", "--pre")) == "--pre\nflask"
-    assert apply_edits("# only a comment", add_option_line("# only a comment", "--pre")) == "# only a comment\n--pre\n"
+    assert (
+        apply_edits("# only a comment", add_option_line("# only a comment", "--pre"))
+        == "# only a comment\n--pre\n"
+    )
 
 
 def test_crlf_requirements_file() -> None:
     text = "# deps\r\nflask\r\n"
-    assert apply_edits(text, add_option_line(text, "--prefer-binary")) == "# deps\r\n--prefer-binary\r\nflask\r\n"
+    assert (
+        apply_edits(text, add_option_line(text, "--prefer-binary"))
+        == "# deps\r\n--prefer-binary\r\nflask\r\n"
+    )
 
 
 def test_replace_package_keeps_specifier_marker_and_comment() -> None:

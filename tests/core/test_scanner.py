@@ -98,10 +98,16 @@ def test_symptom_is_linked_to_its_cause(tk: Toolkit) -> None:
     assert [(f.id, f.caused_by) for f in found] == [("net/reset", None), ("pip/nomatch", ("net/reset", 1))]
 
 
-def test_repeats_of_one_error_are_one_finding_at_the_last(tk: Toolkit) -> None:
-    text = "".join(f"WARNING: Retrying ({i}) Connection reset by peer\n" for i in range(4)) + "done\n"
+def test_repeats_of_one_error_are_one_finding_on_the_error_line(tk: Toolkit) -> None:
+    retries = "".join(f"WARNING: Retrying ({i}) Connection reset by peer\n" for i in range(3))
+    text = retries + "ERROR: Could not install packages: Connection reset by peer\n"
     found = tk.scanner.scan_text(text)
     assert [(f.id, f.line, f.also_at) for f in found] == [("net/reset", 3, [0, 1, 2])]
+
+
+def test_identical_echoes_keep_the_first(tk: Toolkit) -> None:
+    echoes = "#9 1.2 Connection reset by peer\n#9 3.4 step failed\n#9 5.6 Connection reset by peer\n"
+    assert [(f.line, f.also_at) for f in tk.scanner.scan_text(echoes)] == [(0, [2])]
 
 
 def test_different_packages_are_different_instances(tk: Toolkit) -> None:

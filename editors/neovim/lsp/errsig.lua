@@ -12,12 +12,16 @@ local root_markers = { '.git', 'pyproject.toml', 'requirements.txt', 'setup.py' 
 -- We opt in only where Neovim's watcher is the native recursive one (macOS FSEvents,
 -- Windows ReadDirectoryChangesW), which is exactly where Neovim 0.11 already opts in. On
 -- Linux and the BSDs Neovim advertises `false` on purpose (TODO in vim/lsp/protocol.lua,
--- neovim#23291, #26520, #27807, #28058): without `inotifywait` its fallback backend walks the
--- whole workspace on the editor's main loop and keeps one fs_event handle per directory
--- (a .venv or node_modules means tens of thousands), and `inotifywait` feeds every change in
--- the tree through the editor. The server's own watcher does the same job in its own
--- process. We set the value explicitly so a global `vim.lsp.config('*', ...)` opt-in does
--- not switch errsig to the editor-side watcher on Linux.
+-- neovim#23291, #26520, #27807, #28058), and opting in there is not safe:
+-- - without `inotifywait`, the fallback backend (vim._watch.watchdirs) walks the whole
+--   workspace on the editor's main loop, and it only watches folders whose own path matches
+--   a registered glob. With errsig's file globs (**/*.log) that means the root folder only:
+--   measured with Neovim 0.11.4, a log growing in logs/ci.log produced no
+--   didChangeWatchedFiles at all, while ./root.log did (after its 500 ms debounce);
+-- - with `inotifywait`, every change in the tree (a .venv being installed) streams through
+--   the editor.
+-- The server's own watcher does the job in its own process. We set the value explicitly so
+-- a global `vim.lsp.config('*', ...)` opt-in does not switch errsig to the editor's watcher.
 local sysname = vim.uv.os_uname().sysname
 local native_watcher = sysname == 'Darwin' or sysname == 'Windows_NT'
 

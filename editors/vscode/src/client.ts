@@ -8,16 +8,26 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
     DidChangeConfigurationNotification,
+    DidChangeWatchedFilesNotification,
+    FileChangeType,
+    type FileEvent,
     ExecuteCommandRequest,
     type DocumentSelector,
     type ExecuteCommandOptions,
     LanguageClient,
     type LanguageClientOptions,
     type RegistrationData,
+    RequestType,
     type ServerOptions,
     State,
 } from 'vscode-languageclient/node';
-import { type Finding, SCAN_TEXT_METHOD, type ScanTextParams, parseScanResult } from './findings';
+import { type Finding, SCAN_TEXT_METHOD, type ScanTextParams, type ScanTextResult, parseScanResult } from './findings';
+
+/**
+ * A typed request: sendRequest with a bare method name sends several arguments (an
+ * undefined cancellation token included) by position, as a JSON array.
+ */
+const ScanTextRequest = new RequestType<ScanTextParams, ScanTextResult, void>(SCAN_TEXT_METHOD);
 import { type Launch, describeVersion, interpreterCandidates, resolveLaunch } from './interpreter';
 import { serverSettings } from './settings';
 
@@ -266,13 +276,28 @@ export class ErrsigServer implements vscode.Disposable {
         await this.start();
     }
 
+    /** Tells the server about files the extension wrote or deleted (a duplicate of a watcher event is harmless). */
+    filesChanged(created: readonly vscode.Uri[], deleted: readonly vscode.Uri[]): void {
+        const client = this.client;
+        if (!client?.isRunning()) {
+            return;
+        }
+        const changes: FileEvent[] = [
+            ...created.map((u): FileEvent => ({ uri: client.code2ProtocolConverter.asUri(u), type: FileChangeType.Created })),
+            ...deleted.map((u): FileEvent => ({ uri: client.code2ProtocolConverter.asUri(u), type: FileChangeType.Deleted })),
+        ];
+        if (changes.length) {
+            void client.sendNotification(DidChangeWatchedFilesNotification.type, { changes });
+        }
+    }
+
     /** `errsig/scanText`: findings in a text (terminal output). */
     async scanText(params: ScanTextParams, token?: vscode.CancellationToken): Promise<Finding[]> {
         const client = await this.start();
         if (!client) {
             return [];
         }
-        const result: unknown = await client.sendRequest(SCAN_TEXT_METHOD, params, token);
+        const result: unknown = token ? await client.sendRequest(ScanTextRequest, params, token) : await client.sendRequest(ScanTextRequest, params);
         return parseScanResult(result);
     }
 

@@ -105,9 +105,12 @@ export class TerminalWatcher implements vscode.Disposable {
         }
         const dir = path.resolve(folder.uri.fsPath, settings.transcriptDir);
         try {
-            const file = await writeTranscript(dir, { commandLine, output, exitCode: e.exitCode, truncated }, settings);
+            const { file, removed } = await writeTranscript(dir, { commandLine, output, exitCode: e.exitCode, truncated }, settings);
             this.output.info(`terminal: transcript ${file}`);
-            return vscode.Uri.file(file);
+            const uri = vscode.Uri.file(file);
+            // VS Code's watcher can miss a file created together with its folder: tell the server directly.
+            this.server.filesChanged([uri], removed.map((r) => vscode.Uri.file(r)));
+            return uri;
         } catch (err) {
             this.output.warn(`terminal: cannot write a transcript in ${dir}: ${String(err)}`);
             return undefined;

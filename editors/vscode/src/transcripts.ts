@@ -131,9 +131,10 @@ export interface WriteOptions {
 
 /**
  * Writes one transcript into `dir` (created, with a `.gitignore` ignoring everything in it),
- * then deletes the oldest transcripts beyond `maxTranscripts`. Returns the new file's path.
+ * then deletes the oldest transcripts beyond `maxTranscripts`. Returns the new file's path
+ * and the paths deleted.
  */
-export async function writeTranscript(dir: string, entry: TranscriptEntry, options: WriteOptions): Promise<string> {
+export async function writeTranscript(dir: string, entry: TranscriptEntry, options: WriteOptions): Promise<{ file: string; removed: string[] }> {
     await fs.mkdir(dir, { recursive: true });
     const gitignore = path.join(dir, '.gitignore');
     try {
@@ -159,8 +160,10 @@ export async function writeTranscript(dir: string, entry: TranscriptEntry, optio
         }
     }
     const names = await fs.readdir(dir);
+    const removed: string[] = [];
     for (const old of rotationPlan(names, options.maxTranscripts)) {
         await fs.rm(path.join(dir, old), { force: true });
+        removed.push(path.join(dir, old));
     }
-    return file;
+    return { file, removed };
 }

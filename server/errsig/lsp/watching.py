@@ -13,6 +13,7 @@ from lsprotocol import types as t
 
 from errsig.core.scan import kinds
 from errsig.core.scan.files import BinaryFileError, scan_growing
+from errsig.core.scan.findings import Finding
 
 if TYPE_CHECKING:
     from errsig.lsp.server import ErrsigServer
@@ -215,7 +216,7 @@ def rescan_file(ls: ErrsigServer, path: Path, *, force: bool = False) -> None:
     if uri in ls.state.docs or ls.state.toolkit is None:
         return  # the editor's buffer is the truth for open files
     before = ls.state.tails.get(uri)
-    count = len(before.findings) if before else -1
+    seen = _fingerprint(before.findings) if before else None
     try:
         state = scan_growing(ls.state.toolkit.scanner, path, before, max_bytes=ls.state.settings.max_file_size, editor_lines=True)
     except BinaryFileError as exc:
@@ -225,8 +226,12 @@ def rescan_file(ls: ErrsigServer, path: Path, *, force: bool = False) -> None:
         ls.log(f"cannot read {path}: {exc.strerror or exc}")
         return
     ls.state.tails[uri] = state
-    if force or state is not before or len(state.findings) != count:
+    if force or _fingerprint(state.findings) != seen:
         features.log_findings_changed(ls, uri, state.findings)
+
+
+def _fingerprint(findings: list[Finding]) -> list[tuple[str, int, int, tuple[int, ...], str | None]]:
+    return [(f.id, f.line, f.col, tuple(f.also_at), f.caused_by[0] if f.caused_by else None) for f in findings]
 
 
 def forget(ls: ErrsigServer, uri: str) -> None:

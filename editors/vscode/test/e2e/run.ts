@@ -131,6 +131,21 @@ async function runCommand(page: Page, title: string): Promise<void> {
     await page.keyboard.press('Enter');
 }
 
+/** The locator's box once the layout has settled (code lenses and widgets move lines around). */
+async function stableBox(page: Page, locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+    let last = '';
+    return waitFor('a settled layout', 15000, async () => {
+        const box = await locator.boundingBox();
+        const key = JSON.stringify(box);
+        const settled = box && key === last ? box : undefined;
+        last = key;
+        if (!settled) {
+            await page.waitForTimeout(400);
+        }
+        return settled ?? undefined;
+    });
+}
+
 async function openFile(page: Page, name: string): Promise<void> {
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
@@ -318,11 +333,7 @@ async function main(): Promise<void> {
 
         await step('hover shows the card', async () => {
             await p.locator('.monaco-editor .view-lines').first().click();
-            const squiggle = p.locator('.monaco-editor .squiggly-error').last();
-            const box = await squiggle.boundingBox();
-            if (!box) {
-                throw new Error('no squiggle box');
-            }
+            const box = await stableBox(p, p.locator('.monaco-editor .squiggly-error').last());
             await p.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
             const hover = p.locator('.monaco-hover:visible', { hasText: SIGNATURE }).first();
             await hover.waitFor({ state: 'visible', timeout: 20000 });
@@ -338,11 +349,7 @@ async function main(): Promise<void> {
             await p.mouse.move(5, 5);
             await p.keyboard.press('Escape');
             // Cursor into the matched text on the last line with an error.
-            const squiggle = p.locator('.monaco-editor .squiggly-error').last();
-            const box = await squiggle.boundingBox();
-            if (!box) {
-                throw new Error('no squiggle box');
-            }
+            const box = await stableBox(p, p.locator('.monaco-editor .squiggly-error').last());
             await p.mouse.click(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
             await p.mouse.move(5, 5);
             const bulb = p.locator('.lightBulbWidget .codicon, .lightbulb-glyph, .codicon-lightbulb-autofix, .codicon-lightbulb-sparkle-autofix').first();
@@ -393,6 +400,7 @@ async function main(): Promise<void> {
             if (!/Explain/.test(message)) {
                 throw new Error('the notification offers no Explain');
             }
+            await p.waitForTimeout(800); // let the toast finish sliding in
             await shot(p, '05-terminal-notification.png');
             const dir = path.join(ws, '.errsig', 'transcripts');
             const transcript = await waitFor('a transcript file', 10000, async () => {
@@ -410,7 +418,34 @@ async function main(): Promise<void> {
             await fs.writeFile(path.join(ARTIFACTS, 'transcript.txt'), text);
             await showProblems(p);
             await problemsRow(p, transcript);
+            await p.locator('.statusbar-item', { hasText: 'errsig: 2' }).first().waitFor({ state: 'visible', timeout: 10000 });
             await shot(p, '06-transcript-problems.png');
+        });
+
+        await step("the notification's fix is applied from the transcript's quick fixes", async () => {
+            const before = await fs.readFile(path.join(ws, 'pip.conf'), 'utf8');
+            const toast = p.locator('.notifications-toasts .notification-toast', { hasText: SIGNATURE }).first();
+            const fixButton = toast.locator('.monaco-button', { hasText: /^(Fix|Run):/ }).first();
+            const label = (await fixButton.innerText()).trim();
+            log(`notification button: ${label}`);
+            await fixButton.click();
+            const after = await waitFor('pip.conf to change again', 20000, async () => {
+                const now = await fs.readFile(path.join(ws, 'pip.conf'), 'utf8');
+                return now !== before ? now : undefined;
+            });
+            log(`pip.conf now:\n${after}`);
+            await p.locator('.tab.active', { hasText: '.txt' }).waitFor({ state: 'visible' });
+            await shot(p, '07-notification-fix.png');
+        });
+
+        await step('errsig.explain: pick a found signature, see its card', async () => {
+            await runCommand(p, 'errsig: Explain a Known Error');
+            const item = p.locator('.quick-input-list .monaco-list-row', { hasText: SIGNATURE }).first();
+            await item.waitFor({ state: 'visible', timeout: 30000 });
+            await item.click();
+            await p.locator('.tab', { hasText: `errsig: ${SIGNATURE}` }).first().waitFor({ state: 'visible', timeout: 20000 });
+            await p.waitForTimeout(1500); // the webview renders in its own frame
+            await shot(p, '08-explain.png');
         });
 
         await step('the server ran from the bundled copy', async () => {

@@ -104,15 +104,17 @@ describe('writeTranscript', () => {
         const dir = path.join(root, '.errsig', 'transcripts');
         try {
             const files: string[] = [];
+            const removed: string[] = [];
             for (let i = 0; i < 5; i++) {
-                files.push(
-                    await writeTranscript(
-                        dir,
-                        { commandLine: `cmd ${i}`, output: `out ${i}\n`, exitCode: i },
-                        { maxTranscripts: 3, maxTranscriptBytes: 1000, now: new Date(when.getTime() + i * 1000) },
-                    ),
+                const result = await writeTranscript(
+                    dir,
+                    { commandLine: `cmd ${i}`, output: `out ${i}\n`, exitCode: i },
+                    { maxTranscripts: 3, maxTranscriptBytes: 1000, now: new Date(when.getTime() + i * 1000) },
                 );
+                files.push(result.file);
+                removed.push(...result.removed);
             }
+            assert.deepEqual(removed, files.slice(0, 2));
             const left = (await fs.readdir(dir)).sort();
             assert.deepEqual(left, ['.gitignore', ...files.slice(2).map((f) => path.basename(f))].sort());
             assert.equal(await fs.readFile(path.join(dir, '.gitignore'), 'utf8'), GITIGNORE_TEXT);
@@ -128,8 +130,8 @@ describe('writeTranscript', () => {
             await fs.writeFile(path.join(dir, '.gitignore'), 'mine\n');
             const big = Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n');
             const opts = { maxTranscripts: 10, maxTranscriptBytes: 100, now: when };
-            const a = await writeTranscript(dir, { commandLine: 'same', output: big }, opts);
-            const b = await writeTranscript(dir, { commandLine: 'same', output: 'second' }, opts);
+            const { file: a } = await writeTranscript(dir, { commandLine: 'same', output: big }, opts);
+            const { file: b } = await writeTranscript(dir, { commandLine: 'same', output: 'second' }, opts);
             assert.notEqual(a, b);
             assert.match(path.basename(b), /~1\.txt$/);
             const text = await fs.readFile(a, 'utf8');

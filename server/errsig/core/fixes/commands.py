@@ -89,6 +89,21 @@ def mask_value(opt: PipOption | None, value: str) -> tuple[str, bool]:
     return masked, found
 
 
+_BARE_USERINFO = re.compile(r"^(?P<userinfo>[^\s/@:'\"]+:[^\s/@'\"]*)@(?=[^\s@]+$)")
+
+
+def mask_captures(captures: Mapping[str, str]) -> dict[str, str]:
+    """Captures with credentials masked, also a bare ``user:password@host`` (a host capture)."""
+    out = {}
+    for key, value in captures.items():
+        masked, _ = mask_credentials(value)
+        m = _BARE_USERINFO.match(masked)
+        if m and not _is_secret_free(m.group("userinfo")):
+            masked = CREDENTIAL_PLACEHOLDER + masked[m.end("userinfo") :]
+        out[key] = masked
+    return out
+
+
 def has_placeholders(text: str) -> bool:
     """Whether ``text`` still holds a placeholder such as ``<package>``."""
     return bool(_PLACEHOLDER.search(text))
@@ -286,8 +301,9 @@ def parse_pip_command(line: str, captures: Mapping[str, str] | None = None) -> P
 
     Shell operators (``&&``, ``|``, ``>`` …) end the command. Returns ``None`` for other
     commands."""
-    filled = fill_placeholders(line, captures or {})
+    filled = fill_placeholders(line, mask_captures(captures or {}))
     text, masked = mask_credentials(filled.strip().removeprefix("$ "))
+    masked = masked or CREDENTIAL_PLACEHOLDER in text
     tokens = split_command(text)
     for k, t in enumerate(tokens):
         if t in _SHELL_OPERATORS:
@@ -410,7 +426,7 @@ def settings_from_line(
     Understands pip invocations (their lasting options such as ``--default-timeout``),
     ``pip config set global.timeout 120``, and ``PIP_*`` variables set with ``export``,
     ``set``, ``setx`` or ``$env:``."""
-    filled = fill_placeholders(line, captures or {})
+    filled = fill_placeholders(line, mask_captures(captures or {}))
     for pattern in _ENV_LINE:
         m = pattern.match(filled.strip().removeprefix("$ "))
         if m and not re.search(r"\s(?:pip|python)", m.group("value")):

@@ -38,6 +38,7 @@ from errsig.core.fixes.commands import (
     ParsedOption,
     PipCommand,
     has_placeholders,
+    mask_captures,
     mask_credentials,
     parse_pip_command,
     settings_from_line,
@@ -123,7 +124,8 @@ class _Plan:
     needs_input: bool
 
 
-def _plan(w: Workaround, captures: Mapping[str, str]) -> _Plan:
+def _plan(w: Workaround, raw_captures: Mapping[str, str]) -> _Plan:
+    captures = mask_captures(raw_captures)
     lines = [fill_placeholders(c, captures) for c in commands_of(w.how)]
     commands = []
     needs = False
@@ -462,6 +464,7 @@ def fixes_for(record: Record, captures: Mapping[str, str], ctx: FixContext) -> l
     """The fixes for a finding of ``record`` with ``captures``, in workaround order (best
     success rate first); within a workaround: pip.conf (highest-priority file first),
     requirements, scripts, then the command. At most one fix per kind is ``preferred``."""
+    captures = mask_captures(captures)
     fixes: list[Fix] = []
     seen: set[tuple[str, str]] = set()
     for w in record.workarounds_ranked():

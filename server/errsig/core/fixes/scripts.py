@@ -772,9 +772,13 @@ def quote_word(word: str, context: str) -> str:
         return json.dumps(word)
     if not _needs_quotes(word, context):
         return word
-    if context in ("yaml-single", "cmd"):
-        return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return shlex.quote(word) if context != "yaml-plain" or "'" not in word else '"' + word + '"'
+    if context == "cmd":  # cmd.exe: double quotes, backslashes are plain characters
+        return '"' + word.replace('"', '""') + '"'
+    if context == "yaml-single":  # a single quote would end the YAML scalar: use shell double quotes
+        return '"' + re.sub(r'(["\\$`])', r"\\\1", word) + '"'
+    if context == "yaml-plain" and "'" not in word:
+        return "'" + word + "'"
+    return shlex.quote(word)
 
 
 def render_option(opt: ParsedOption, context: str) -> list[str]:

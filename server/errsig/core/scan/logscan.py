@@ -78,14 +78,18 @@ class _Lines:
 _FRESH_LINE = re.compile(r"\s|$|[A-Z][A-Za-z ]{1,20}: |\x1b|#\d+ |\d{4}-\d\d-\d\dT")
 
 
-_ERROR_MARK = re.compile(r"(?i)(?:\berror\b|\bfatal\b|×|✗|✘|\[error\])[^a-z0-9]*$")
-_ERROR_START = re.compile(r"(?i)(?:error|fatal|×|✗)")
+_ERROR_WORDS = r"error|fatal|fehler|erreur|errore|erro|ошибка|错误|錯誤|致命错误|エラー|致命的エラー|오류"
+_ERROR_MARK = re.compile(rf"(?i)(?:\b(?:{_ERROR_WORDS})\b|致命错误|错误|エラー|×|✗|✘|💥|\[error\])[^a-z0-9]*$")
+_ERROR_START = re.compile(rf"(?i)(?:{_ERROR_WORDS}|×|✗|💥)")
+
+
+_LINE_MARK = re.compile(rf"\s*(?:(?:{_ERROR_WORDS})\b|×|✗|💥|x (?=\S))", re.IGNORECASE)
 
 
 def _is_marked(text: str, start: int) -> bool:
     """The tool flagged this line as an error (``ERROR: …``, ``error: …``, ``× …``)."""
     prefix = text[max(0, start - 40) : start]
-    return bool(_ERROR_MARK.search(prefix) or _ERROR_START.match(text, start))
+    return bool(_ERROR_MARK.search(prefix) or _ERROR_START.match(text, start) or _LINE_MARK.match(text))
 
 
 def _is_wrapped(raw: str) -> bool:
@@ -254,8 +258,8 @@ class LogScanner:
                     line, col = seg.posmap.raw(h.start)
                     end_line, end_col = seg.posmap.raw_end(h.end)
                     key = (sig.record.id, line, col)
-                    if key in found:
-                        continue
+                    if key in found and len(found[key].match) >= h.end - h.start:
+                        continue  # the same match; a longer one (across a wrap) replaces it
                     severity = "information" if sig.demoted else sig.record.severity
                     found[key] = Finding(
                         record=sig.record,

@@ -235,6 +235,16 @@ def _check_value(e: ConfEntry, spec: PipOption) -> list[Issue]:
                 )
             )
             return out
+        if spec.name == "--no-cache-dir" and not truth:
+            out.append(
+                _value_issue(
+                    e,
+                    "inverted-flag",
+                    f"pip disables its cache for any value of `{e.key}`, `{value}` included; "
+                    "remove the line to keep the cache",
+                    SEVERITY_WARNING,
+                )
+            )
         if spec.inverted_conf and truth:
             positive = "--" + spec.name[5:]
             out.append(

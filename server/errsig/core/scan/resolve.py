@@ -13,7 +13,9 @@ FORWARD_WINDOW = 300  # lines: how far into its box a generic summary looks for 
 
 
 def _rank(f: Finding) -> tuple[int, int, int, float]:
-    return (0 if f.record.is_generic else 1, f.builtin, f.specificity, len(f.match), f.record.confidence)
+    # Built-in records are curated with their samples: they beat foreign packs on the same
+    # text; within a source, a specific record beats a generic one.
+    return (f.builtin, 0 if f.record.is_generic else 1, f.specificity, len(f.match), f.record.confidence)
 
 
 def _overlaps(a: Finding, b: Finding) -> bool:
@@ -50,7 +52,11 @@ def _merge_repeats(findings: list[Finding]) -> list[Finding]:
             groups.append([f])
     out = []
     for group in groups:
-        keep = next((f for f in group if f.marked), group[-1])
+        keep = next((f for f in group if f.marked), None)
+        if keep is None:
+            # Identical echoes (BuildKit reprinting a step's tail) keep the original;
+            # changing repeats (retry counters) end where the tool gave up.
+            keep = group[0] if len({f.match for f in group}) == 1 else group[-1]
         keep.captures = {**_caps(group), **keep.captures}
         keep.also_at = sorted({x for f in group if f is not keep for x in (f.line, *f.also_at)} | set(keep.also_at))
         out.append(keep)
@@ -82,14 +88,20 @@ def _link_causes(findings: list[Finding]) -> None:
     ``subprocess-exited-with-error`` box) is printed *before* the build output that
     explains it, so for generic records a cause a little further down also counts.
     """
-    for i, f in enumerate(findings):
-        before = [c for c in reversed(findings[:i]) if f.line - c.line <= CAUSE_WINDOW and _is_cause(c, f)]
-        after = []
-        if f.record.is_generic:
-            after = [c for c in findings[i + 1 :] if c.line - f.line <= FORWARD_WINDOW and _is_cause(c, f)]
-        candidates = sorted(before + after, key=lambda c: (c.record.is_generic, abs(c.line - f.line)))
+    for f in findings:
+        candidates = []
+        for c in findings:
+            if c is f or not _is_cause(c, f):
+                continue
+            first = min([c.line, *c.also_at])  # a cause echoed later (summaries) still came first
+            if first < f.line and f.line - first <= CAUSE_WINDOW:
+                candidates.append((c.record.is_generic, f.line - c.line if c.line < f.line else f.line - first, c))
+            elif f.record.is_generic and not _is_cause(f, c) and 0 < c.line - f.line <= FORWARD_WINDOW:
+                candidates.append((c.record.is_generic, c.line - f.line, c))
+        candidates.sort(key=lambda x: (x[0], x[1]))
         if candidates:
-            f.caused_by = (candidates[0].id, candidates[0].line)
+            cause = candidates[0][2]
+            f.caused_by = (cause.id, cause.line)
     by_key = {(f.id, f.line): f for f in findings}
     for f in findings:  # follow chains to the root: wheel failure -> box -> missing header
         seen = {(f.id, f.line)}
