@@ -10,7 +10,24 @@ from __future__ import annotations
 
 import random
 
-_PACKAGES = ["requests", "numpy", "pandas", "scipy", "torch", "lxml", "psycopg2", "cryptography", "pillow", "grpcio", "pyyaml", "urllib3", "charset-normalizer", "idna", "certifi", "mysqlclient"]
+_PACKAGES = [
+    "requests",
+    "numpy",
+    "pandas",
+    "scipy",
+    "torch",
+    "lxml",
+    "psycopg2",
+    "cryptography",
+    "pillow",
+    "grpcio",
+    "pyyaml",
+    "urllib3",
+    "charset-normalizer",
+    "idna",
+    "certifi",
+    "mysqlclient",
+]
 _ERRORS = [
     "ERROR: Could not install packages due to a ConnectionError: [Errno 104] Connection reset by peer",
     "  WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken by 'ProtocolError('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))': /simple/{pkg}/",
@@ -31,8 +48,10 @@ def _line(rng: random.Random, i: int) -> str:
     if kind < 0.32:
         return f"  Downloading {pkg}-{ver}-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl ({rng.randint(1, 900)}.{rng.randint(0, 9)} MB)"
     if kind < 0.40:
-        bars = "".join(f"\r     {'━' * k}{'╺' * (40 - k)} {k / 4:.1f}/10.0 MB {rng.randint(1, 90)}.0 MB/s eta 0:00:0{k % 10}" for k in range(0, 41, 20))
-        return bars
+        return "".join(
+            f"\r     {'━' * k}{'╺' * (40 - k)} {k / 4:.1f}/10.0 MB {rng.randint(1, 90)}.0 MB/s eta 0:00:0{k % 10}"
+            for k in range(0, 41, 20)
+        )
     if kind < 0.55:
         return f"Requirement already satisfied: {pkg}>={ver} in ./.venv/lib/python3.11/site-packages (from -r requirements.txt (line {rng.randint(1, 40)})) ({ver})"
     if kind < 0.70:
@@ -48,7 +67,9 @@ def _line(rng: random.Random, i: int) -> str:
         return f"\x1b[32mSuccessfully installed {pkg}-{ver} idna-3.7 certifi-2024.2.2\x1b[0m"
     if kind < 0.95:
         return f"#12 {rng.randint(0, 300)}.{rng.randint(100, 999)} Get:{i % 50} http://deb.debian.org/debian bookworm/main amd64 lib{pkg}-dev amd64 {ver}-1 [{rng.randint(10, 999)} kB]"
-    return f"  Stored in directory: /root/.cache/pip/wheels/{rng.getrandbits(32):08x}/{rng.getrandbits(64):016x}"
+    return (
+        f"  Stored in directory: /root/.cache/pip/wheels/{rng.getrandbits(32):08x}/{rng.getrandbits(64):016x}"
+    )
 
 
 def generate(size_bytes: int, seed: int = 42, error_every: int = 2000) -> bytes:

@@ -81,7 +81,9 @@ class Client:
 
     def request(self, method: str, params: Any) -> tuple[float, int]:
         self.next_id += 1
-        t0 = self.send_frame(self.frame({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}))
+        t0 = self.send_frame(
+            self.frame({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
+        )
         return t0, self.next_id
 
     def notify(self, method: str, params: Any) -> float:
@@ -91,7 +93,11 @@ class Client:
         deadline = time.perf_counter() + timeout
         while True:
             t, msg = self.inbox.get(timeout=max(0.01, deadline - time.perf_counter()))
-            if msg.get("method") in ("workspace/configuration", "window/workDoneProgress/create", "client/registerCapability") and "id" in msg:
+            if (
+                msg.get("method")
+                in ("workspace/configuration", "window/workDoneProgress/create", "client/registerCapability")
+                and "id" in msg
+            ):
                 result: Any = [None] if msg["method"] == "workspace/configuration" else None
                 self.send_frame(self.frame({"jsonrpc": "2.0", "id": msg["id"], "result": result}))
                 continue
@@ -100,9 +106,11 @@ class Client:
 
     def diagnostics_for(self, uri: str, at_least: int = 1, timeout: float = 120) -> float:
         t, _ = self.wait(
-            lambda m: m.get("method") == "textDocument/publishDiagnostics"
-            and m["params"]["uri"] == uri
-            and len(m["params"]["diagnostics"]) >= at_least,
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"] == uri
+                and len(m["params"]["diagnostics"]) >= at_least
+            ),
             timeout,
         )
         return t
@@ -126,11 +134,32 @@ def main() -> int:
     rows: list[tuple[str, float, str]] = []
     t_start = time.perf_counter()
     c = Client(ws)
-    caps = {"workspace": {"configuration": False, "didChangeWatchedFiles": {"dynamicRegistration": False}}, "window": {"workDoneProgress": False}}
-    c.request("initialize", {"processId": os.getpid(), "rootUri": ws.as_uri(), "capabilities": caps, "workspaceFolders": [{"uri": ws.as_uri(), "name": "ws"}]})
+    caps = {
+        "workspace": {"configuration": False, "didChangeWatchedFiles": {"dynamicRegistration": False}},
+        "window": {"workDoneProgress": False},
+    }
+    c.request(
+        "initialize",
+        {
+            "processId": os.getpid(),
+            "rootUri": ws.as_uri(),
+            "capabilities": caps,
+            "workspaceFolders": [{"uri": ws.as_uri(), "name": "ws"}],
+        },
+    )
     c.wait(lambda m: m.get("id") == 1)
     c.notify("initialized", {})
-    c.notify("textDocument/didOpen", {"textDocument": {"uri": small.as_uri(), "languageId": "log", "version": 1, "text": small.read_text()}})
+    c.notify(
+        "textDocument/didOpen",
+        {
+            "textDocument": {
+                "uri": small.as_uri(),
+                "languageId": "log",
+                "version": 1,
+                "text": small.read_text(),
+            }
+        },
+    )
     t = c.diagnostics_for(small.as_uri())
     rows.append(("server start -> first diagnostics (small log)", (t - t_start) * 1000, "< 1000 ms"))
     # The initial workspace scan of the 200 MB watched file runs in the background; let it finish.
@@ -139,12 +168,21 @@ def main() -> int:
     # Baseline: a trivial request's round trip.
     trips = []
     for _ in range(20):
-        t0, rid = c.request("textDocument/hover", {"textDocument": {"uri": small.as_uri()}, "position": {"line": 0, "character": 0}})
+        t0, rid = c.request(
+            "textDocument/hover",
+            {"textDocument": {"uri": small.as_uri()}, "position": {"line": 0, "character": 0}},
+        )
         t1, _ = c.wait(lambda m, rid=rid: m.get("id") == rid)
         trips.append((t1 - t0) * 1000)
     baseline = statistics.median(trips)
 
-    open_frame = c.frame({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": big_uri, "languageId": "log", "version": 1, "text": big_text}}})
+    open_frame = c.frame(
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": big_uri, "languageId": "log", "version": 1, "text": big_text}},
+        }
+    )
     t0 = time.perf_counter()
     json.loads(open_frame.split(b"\r\n\r\n", 1)[1])
     parse_ms = (time.perf_counter() - t0) * 1000
@@ -152,10 +190,22 @@ def main() -> int:
     for i in range(args.runs):
         if i:
             c.notify("textDocument/didClose", {"textDocument": {"uri": big_uri}})
-            c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == big_uri and not m["params"]["diagnostics"])
+            c.wait(
+                lambda m: (
+                    m.get("method") == "textDocument/publishDiagnostics"
+                    and m["params"]["uri"] == big_uri
+                    and not m["params"]["diagnostics"]
+                )
+            )
         t0 = c.send_frame(open_frame)
         opens.append((c.diagnostics_for(big_uri) - t0) * 1000)
-    rows.append((f"didOpen {args.open_mb} MB log -> diagnostics (median of {args.runs})", statistics.median(opens), "< 500 ms"))
+    rows.append(
+        (
+            f"didOpen {args.open_mb} MB log -> diagnostics (median of {args.runs})",
+            statistics.median(opens),
+            "< 500 ms",
+        )
+    )
 
     lines = big_text.count("\n")
     n_before = None
@@ -164,30 +214,62 @@ def main() -> int:
         line = lines + version - 2
         params = {
             "textDocument": {"uri": big_uri, "version": version},
-            "contentChanges": [{"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": ERROR_LINE + "\n"}],
+            "contentChanges": [
+                {
+                    "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+                    "text": ERROR_LINE + "\n",
+                }
+            ],
         }
         t0 = c.notify("textDocument/didChange", params)
-        t1, msg = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == big_uri and m["params"].get("version") == version)
+        t1, msg = c.wait(
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"] == big_uri
+                and m["params"].get("version") == version  # noqa: B023 - awaited in this iteration
+            )
+        )
         n_before = len(msg["params"]["diagnostics"])
         appends.append((t1 - t0) * 1000)
-    rows.append((f"one-line append to the open {args.open_mb} MB log -> diagnostics", statistics.median(appends), "< 50 ms"))
+    rows.append(
+        (
+            f"one-line append to the open {args.open_mb} MB log -> diagnostics",
+            statistics.median(appends),
+            "< 50 ms",
+        )
+    )
 
     grows = []
     for i in range(args.runs):
-        chunk = (generate(1000, seed=11 + i).decode() + ERROR_LINE.replace("104", str(900 + i)) + "\n").encode()
+        chunk = (
+            generate(1000, seed=11 + i).decode() + ERROR_LINE.replace("104", str(900 + i)) + "\n"
+        ).encode()
         t0 = time.perf_counter()
         with watched.open("ab") as fh:
             fh.write(chunk)
-        t1, _ = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == watched.as_uri())
+        t1, _ = c.wait(
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"] == watched.as_uri()
+            )
+        )
         grows.append((t1 - t0) * 1000)
-    rows.append((f"watched {args.watched_mb} MB file grown by ~1 KB -> diagnostics (own watcher)", statistics.median(grows), "< 100 ms"))
+    rows.append(
+        (
+            f"watched {args.watched_mb} MB file grown by ~1 KB -> diagnostics (own watcher)",
+            statistics.median(grows),
+            "< 100 ms",
+        )
+    )
 
     c.request("shutdown", None)
     c.notify("exit", None)
     c.proc.wait(timeout=10)
 
     width = max(len(r[0]) for r in rows)
-    print(f"baseline: trivial request round trip {baseline:.2f} ms (median of 20); json.loads of the {args.open_mb} MB frame here {parse_ms:.0f} ms")
+    print(
+        f"baseline: trivial request round trip {baseline:.2f} ms (median of 20); json.loads of the {args.open_mb} MB frame here {parse_ms:.0f} ms"
+    )
     for name, ms, target in rows:
         print(f"{name:<{width}}  {ms:9.1f} ms   target {target:<10} ({ms / baseline:,.0f}x round trip)")
     print(f"diagnostics in the big open log after the appends: {n_before}")

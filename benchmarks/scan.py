@@ -27,7 +27,6 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "server"))
 
 from corpus import generate  # noqa: E402
-
 from errsig.core.loading import Toolkit, load_toolkit  # noqa: E402
 from errsig.core.scan.files import scan_file, scan_growing  # noqa: E402
 
@@ -45,7 +44,10 @@ def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]
 
 def naive_mbps(tk: Toolkit, data: bytes, budget_s: float = 20.0) -> float:
     """One compiled re per pattern, searched on every line: the baseline to beat."""
-    patterns = [re.compile(s.regex.source, re.IGNORECASE if s.regex.case_insensitive else 0) for s in tk.matcher.signatures]
+    patterns = [
+        re.compile(s.regex.source, re.IGNORECASE if s.regex.case_insensitive else 0)
+        for s in tk.matcher.signatures
+    ]
     lines = data.decode("utf-8", "replace").split("\n")
     done_bytes = 0
     t0 = time.perf_counter()
@@ -66,7 +68,12 @@ def grep_floor(tk: Toolkit, path: Path) -> float | None:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write("\n".join(lits) + "\n")
     size = path.stat().st_size
-    secs = best_of(2, lambda: subprocess.run([grep, "-c", "-F", "-f", fh.name, str(path)], capture_output=True, check=False))
+    secs = best_of(
+        2,
+        lambda: subprocess.run(
+            [grep, "-c", "-F", "-f", fh.name, str(path)], capture_output=True, check=False
+        ),
+    )
     return size / 1e6 / secs
 
 
@@ -109,7 +116,9 @@ def main() -> int:
         tkc = load_toolkit([args.canons], use_cache=False)
         cold = time.perf_counter() - t0
         warm = best_of(3, lambda: load_toolkit([args.canons]))
-        print(f"catalogue + canons load ({len(tkc.matcher.signatures)} active): cold {cold * 1000:.0f} ms (vetting), warm {warm * 1000:.0f} ms")
+        print(
+            f"catalogue + canons load ({len(tkc.matcher.signatures)} active): cold {cold * 1000:.0f} ms (vetting), warm {warm * 1000:.0f} ms"
+        )
         secs = best_of(2, lambda: scan_file(tkc.scanner, log))
         rows.append(("errsig, catalogue + canons", mb / secs))
         rows.append(("naive loop, catalogue + canons", naive_mbps(tkc, data, budget_s=10.0)))

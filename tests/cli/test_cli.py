@@ -13,12 +13,23 @@ import pytest
 from tests.conftest import DATA, ROOT
 
 PACK = str(DATA / "pack")
-LOG = "Collecting frobby\nFROB-E104 link dropped while fetching frobby\nFROB-E404 no candidate for frobby\nFROB-W300 slow mirror\n"
+LOG = (
+    "Collecting frobby\n"
+    "FROB-E104 link dropped while fetching frobby\n"
+    "FROB-E404 no candidate for frobby\n"
+    "FROB-W300 slow mirror\n"
+)
 
 
 def errsig(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "errsig", *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=120, check=False
+        [sys.executable, "-m", "errsig", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
     )
 
 
@@ -86,7 +97,9 @@ def test_stdin_and_clean_input_exit_zero() -> None:
 
 
 def test_warnings_alone_exit_zero() -> None:
-    assert errsig("scan", "--no-builtin", "--pack", PACK, "-", stdin="FROB-W300 slow mirror\n").returncode == 0
+    assert (
+        errsig("scan", "--no-builtin", "--pack", PACK, "-", stdin="FROB-W300 slow mirror\n").returncode == 0
+    )
 
 
 def test_bad_usage_and_unreadable_input_exit_two(tmp_path: Path) -> None:
@@ -104,7 +117,8 @@ def test_explain_list_and_locale() -> None:
     run = errsig("explain", "--pack", PACK, "demo/frob-reset")
     assert run.returncode == 0
     out = run.stdout
-    assert "Root cause" in out and "The frobnicator lost its connection." in out
+    assert "Root cause" in out
+    assert "The frobnicator lost its connection." in out
     assert out.index("[90%] Use a third-party mirror") < out.index("[80%] Give pip more time and retries")
     assert "don't: Run the same command again — fails 80%: the link drops again" in out
     assert "Applies to: frob 2.0+" in out
@@ -121,10 +135,14 @@ def test_explain_list_and_locale() -> None:
 def test_check_pack_reports_noisy_and_broken_records(tmp_path: Path) -> None:
     pack = tmp_path / "pack" / "x"
     pack.mkdir(parents=True)
-    (pack / "noisy.json").write_text(json.dumps({"id": "x/noisy", "signature": "s", "regex": "(?i)collecting"}), "utf-8")
-    (pack / "bad.json").write_text(json.dumps({"id": "x/bad", "signature": "s", "regex": "a", "confidence": "high"}), "utf-8")
+    (pack / "noisy.json").write_text(
+        json.dumps({"id": "x/noisy", "signature": "s", "regex": "(?i)collecting"}), "utf-8"
+    )
+    (pack / "bad.json").write_text(
+        json.dumps({"id": "x/bad", "signature": "s", "regex": "a", "confidence": "high"}), "utf-8"
+    )
     run = errsig("check-pack", str(tmp_path / "pack"))
-    assert "x/bad.json: $.confidence: expected a number in [0, 1], got \"high\"" in run.stdout
+    assert 'x/bad.json: $.confidence: expected a number in [0, 1], got "high"' in run.stdout
     assert "disabled x/noisy" in run.stdout
 
 

@@ -11,18 +11,45 @@ from errsig.core.loading import Toolkit
 from errsig.core.matching.vetting import clean_corpus_dir
 from tests.conftest import CORPUS, SEEDS
 
-REQUIRED = """
-pip/network-connection-reset-by-peer pip/read-timeout pip/connect-timeout pip/name-resolution-failed
-pip/ssl-certificate-verify-failed pip/proxy-error pip/http-error-from-index pip/hash-mismatch
-pip/no-matching-distribution pip/resolution-impossible pip/dependency-conflict-installed
-pip/resolver-backtracking pip/requires-python-mismatch pip/unsupported-wheel-platform pip/yanked-version
-pip/invalid-requirement pip/externally-managed-environment pip/permission-denied pip/no-space-left-on-device
-pip/windows-long-path pip/script-not-on-path pip/subprocess-exited-with-error pip/metadata-generation-failed
-pip/failed-building-wheel pip/legacy-install-failure build/python-headers-missing build/msvc-build-tools-missing
-build/compiler-not-found build/mysql-config-missing build/rust-compiler-missing build/cmake-missing
-python/distutils-removed python/module-not-found conda/packages-not-found poetry/solver-problem uv/no-solution
-torch/cuda-wheel-not-on-pypi
-""".split()
+REQUIRED = [
+    "pip/network-connection-reset-by-peer",
+    "pip/read-timeout",
+    "pip/connect-timeout",
+    "pip/name-resolution-failed",
+    "pip/ssl-certificate-verify-failed",
+    "pip/proxy-error",
+    "pip/http-error-from-index",
+    "pip/hash-mismatch",
+    "pip/no-matching-distribution",
+    "pip/resolution-impossible",
+    "pip/dependency-conflict-installed",
+    "pip/resolver-backtracking",
+    "pip/requires-python-mismatch",
+    "pip/unsupported-wheel-platform",
+    "pip/yanked-version",
+    "pip/invalid-requirement",
+    "pip/externally-managed-environment",
+    "pip/permission-denied",
+    "pip/no-space-left-on-device",
+    "pip/windows-long-path",
+    "pip/script-not-on-path",
+    "pip/subprocess-exited-with-error",
+    "pip/metadata-generation-failed",
+    "pip/failed-building-wheel",
+    "pip/legacy-install-failure",
+    "build/python-headers-missing",
+    "build/msvc-build-tools-missing",
+    "build/compiler-not-found",
+    "build/mysql-config-missing",
+    "build/rust-compiler-missing",
+    "build/cmake-missing",
+    "python/distutils-removed",
+    "python/module-not-found",
+    "conda/packages-not-found",
+    "poetry/solver-problem",
+    "uv/no-solution",
+    "torch/cuda-wheel-not-on-pypi",
+]
 
 
 def records(toolkit: Toolkit) -> list[Record]:
@@ -50,15 +77,21 @@ def test_prefilter_is_selective_on_clean_logs(toolkit: Toolkit) -> None:
     assert candidates / total < 0.03
 
 
-@pytest.mark.parametrize("rid", sorted(p.relative_to(SEEDS).with_suffix("").as_posix() for p in SEEDS.rglob("*.json")))
+@pytest.mark.parametrize(
+    "rid", sorted(p.relative_to(SEEDS).with_suffix("").as_posix() for p in SEEDS.rglob("*.json"))
+)
 def test_record_content(rid: str, toolkit: Toolkit) -> None:
     r = toolkit.catalogue.get(rid)
     assert r is not None
-    assert r.root_cause and r.root_cause_zh and r.signature_zh
-    assert len(r.workarounds) >= 2 and len(r.dead_ends) >= 1
+    assert r.root_cause
+    assert r.root_cause_zh
+    assert r.signature_zh
+    assert len(r.workarounds) >= 2
+    assert len(r.dead_ends) >= 1
     assert all(d.action for d in r.dead_ends)
     assert len(r.workarounds_zh) == len(r.workarounds)
-    assert r.official_doc_url and r.official_doc_url.startswith("https://")
+    assert r.official_doc_url
+    assert r.official_doc_url.startswith("https://")
     assert all(name.isidentifier() and name.islower() for name in re.compile(r.regex).groupindex)
     samples = list((CORPUS / "positive" / rid).glob("*.log"))
     assert len(samples) >= 2, f"{rid} needs at least two samples in tests/corpus/positive/{rid}/"

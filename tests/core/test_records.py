@@ -65,9 +65,13 @@ def test_broken_records_are_skipped_and_the_rest_loads(tmp_path: Path) -> None:
     pack = load_pack(tmp_path, label="seeds")
     assert [r.record.id for r in pack.records] == ["pip/network-connection-reset-by-peer"]
     messages = sorted(str(p) for p in pack.problems)
-    assert 'seeds/pip/x.json: $.workarounds[1].success_rate: expected a number in [0, 1], got "high"' in messages
+    assert (
+        'seeds/pip/x.json: $.workarounds[1].success_rate: expected a number in [0, 1], got "high"' in messages
+    )
     assert any(m.startswith("seeds/pip/half.json: $: invalid JSON") for m in messages)
-    assert any("seeds/pip/wrong-place.json: $.id: id 'pip/elsewhere' does not match its path" in m for m in messages)
+    assert any(
+        "seeds/pip/wrong-place.json: $.id: id 'pip/elsewhere' does not match its path" in m for m in messages
+    )
 
 
 def test_duplicate_ids_dangling_links_and_bad_regexes_are_reported(tmp_path: Path) -> None:
@@ -88,7 +92,9 @@ def test_duplicate_ids_dangling_links_and_bad_regexes_are_reported(tmp_path: Pat
     assert any("duplicate id 'pip/network-connection-reset-by-peer'" in m for m in messages)
     assert any("$.transition_graph.leads_to[0].error_id: unknown id 'pip/nowhere'" in m for m in messages)
     assert any("broken-regex.json: $.regex: regex does not compile" in m for m in messages)
-    assert any("backref.json: $.regex: regex uses a feature that cannot run in linear time" in m for m in messages)
+    assert any(
+        "backref.json: $.regex: regex uses a feature that cannot run in linear time" in m for m in messages
+    )
     assert [s.record.id for s in tk.matcher.signatures] == ["pip/network-connection-reset-by-peer"]
 
 
@@ -105,10 +111,30 @@ def test_canon_is_mapped_onto_the_record_model(tmp_path: Path) -> None:
             "first_seen": "2020-01-01",
             "last_confirmed": "2026-01-01",
         },
-        "environment": {"runtime": {"name": "pip", "version_range": ">=22"}, "os": "linux", "python": ">=3.9"},
-        "verdict": {"resolvable": "true", "fix_success_rate": 0.7, "confidence": 0.6, "last_updated": "2026-01-02", "summary": "Why it fails."},
-        "dead_ends": [{"action": "Retry", "why_fails": "Same result", "fail_rate": 0.9, "sources": [], "condition": ""}],
-        "workarounds": [{"action": "Upgrade", "success_rate": 0.8, "how": "pip install -U pip", "sources": ["https://pip.pypa.io/x"], "condition": ""}],
+        "environment": {
+            "runtime": {"name": "pip", "version_range": ">=22"},
+            "os": "linux",
+            "python": ">=3.9",
+        },
+        "verdict": {
+            "resolvable": "true",
+            "fix_success_rate": 0.7,
+            "confidence": 0.6,
+            "last_updated": "2026-01-02",
+            "summary": "Why it fails.",
+        },
+        "dead_ends": [
+            {"action": "Retry", "why_fails": "Same result", "fail_rate": 0.9, "sources": [], "condition": ""}
+        ],
+        "workarounds": [
+            {
+                "action": "Upgrade",
+                "success_rate": 0.8,
+                "how": "pip install -U pip",
+                "sources": ["https://pip.pypa.io/x"],
+                "condition": "",
+            }
+        ],
         "transition_graph": {"leads_to": [], "preceded_by": [], "frequently_confused_with": []},
         "metadata": {"review_status": "auto_generated", "evidence_count": 12},
     }

@@ -18,7 +18,7 @@ def record(rid: str, regex: str, **extra: object) -> dict:  # type: ignore[type-
         "id": rid,
         "signature": rid,
         "regex": regex,
-        "domain": rid.split("/")[0],
+        "domain": rid.split("/", maxsplit=1)[0],
         "category": "network_error",
         "root_cause": "Because.",
         "confidence": 0.8,
@@ -31,12 +31,18 @@ def record(rid: str, regex: str, **extra: object) -> dict:  # type: ignore[type-
 def tk(tmp_path_factory: pytest.TempPathFactory) -> Toolkit:
     root = tmp_path_factory.mktemp("pack")
     records = [
-        record("net/reset", r"Connection reset by peer", transition_graph={"leads_to": [{"error_id": "pip/nomatch"}]}),
+        record(
+            "net/reset",
+            r"Connection reset by peer",
+            transition_graph={"leads_to": [{"error_id": "pip/nomatch"}]},
+        ),
         record("pip/nomatch", r"No matching distribution found for (?P<package>[A-Za-z0-9._-]+)"),
         record("py/modnotfound", r"No module named '(?P<package>[\w.]+)'", tags=["generic"]),
         record("py/distutils", r"No module named 'distutils'"),
         record("pip/wheel", r"Failed building wheel for (?P<package>[\w.-]+)", category="build_error"),
-        record("pip/path", r"is installed in '(?P<path>[^']+)' which is not on PATH", category="path_warning"),
+        record(
+            "pip/path", r"is installed in '(?P<path>[^']+)' which is not on PATH", category="path_warning"
+        ),
     ]
     for r in records:
         p = root / f"{r['id']}.json"
@@ -81,7 +87,10 @@ def test_hard_wrap_at_80_columns_is_joined(tk: Toolkit) -> None:
 
 
 def test_docker_compose_json_stream(tk: Toolkit) -> None:
-    line = '{"stream":"Step 3/9 : RUN pip install \\"torch\\"\\nERROR: No matching distribution found for torch\\n"}'
+    line = (
+        '{"stream":"Step 3/9 : RUN pip install \\"torch\\"'
+        '\\nERROR: No matching distribution found for torch\\n"}'
+    )
     found = tk.scanner.scan_text(line + "\n")
     assert [f.id for f in found] == ["pip/nomatch"]
     assert line[found[0].col : found[0].end_col].startswith("No matching distribution found for")
@@ -89,11 +98,18 @@ def test_docker_compose_json_stream(tk: Toolkit) -> None:
 
 def test_more_specific_signature_wins_on_the_same_text(tk: Toolkit) -> None:
     text = "ModuleNotFoundError: No module named 'distutils'\nModuleNotFoundError: No module named 'yaml'\n"
-    assert [(f.id, f.line) for f in tk.scanner.scan_text(text)] == [("py/distutils", 0), ("py/modnotfound", 1)]
+    assert [(f.id, f.line) for f in tk.scanner.scan_text(text)] == [
+        ("py/distutils", 0),
+        ("py/modnotfound", 1),
+    ]
 
 
 def test_symptom_is_linked_to_its_cause(tk: Toolkit) -> None:
-    text = "Collecting torch\nWARNING: Connection reset by peer\nERROR: No matching distribution found for torch\n"
+    text = (
+        "Collecting torch\n"
+        "WARNING: Connection reset by peer\n"
+        "ERROR: No matching distribution found for torch\n"
+    )
     found = tk.scanner.scan_text(text)
     assert [(f.id, f.caused_by) for f in found] == [("net/reset", None), ("pip/nomatch", ("net/reset", 1))]
 
@@ -162,7 +178,8 @@ def test_growing_file_rescans_only_the_tail(tk: Toolkit, tmp_path: Path) -> None
     with path.open("a", encoding="utf-8") as fh:
         fh.write("ERROR: No matching distribution found for tor")  # half-written line
     state = scan_growing(tk.scanner, path, state)
-    assert state.offset == offset and len(state.findings) == 1
+    assert state.offset == offset
+    assert len(state.findings) == 1
     with path.open("a", encoding="utf-8") as fh:
         fh.write("ch\n")
     state = scan_growing(tk.scanner, path, state)
@@ -184,7 +201,9 @@ def test_truncated_file_is_rescanned_from_the_start(tk: Toolkit, tmp_path: Path)
 
 def test_huge_file_is_scanned_from_its_tail(tk: Toolkit, tmp_path: Path) -> None:
     path = tmp_path / "big.log"
-    path.write_text("Connection reset by peer\n" + "filler line\n" * 10_000 + "Failed building wheel for lxml\n", "utf-8")
+    path.write_text(
+        "Connection reset by peer\n" + "filler line\n" * 10_000 + "Failed building wheel for lxml\n", "utf-8"
+    )
     found = scan_file(tk.scanner, path, max_bytes=1000)
     assert [f.id for f in found] == ["pip/wheel"]
 

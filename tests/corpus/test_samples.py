@@ -3,6 +3,7 @@ nothing fires on successful logs. Expectations are hand-written next to each sam
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -43,12 +44,15 @@ def test_sample_expectations(sample: Path, toolkit: Toolkit) -> None:
         if f.line + 1 == item["line"]:
             assert f.match == item["match"]
         if "caused_by" in item:
-            assert f.caused_by is not None and f.caused_by[0] == item["caused_by"]
+            assert f.caused_by is not None
+            assert f.caused_by[0] == item["caused_by"]
         raw = raw_lines[f.line]
         if f.end_line == f.line and "\\n" not in raw and "\r" not in raw[f.col : f.end_col]:
-            assert strip_escapes(raw[f.col : f.end_col]) == f.match, "span does not cover the match in the raw line"
+            assert strip_escapes(raw[f.col : f.end_col]) == f.match, (
+                "span does not cover the match in the raw line"
+            )
     spans = sorted(((f.line, f.col), (f.end_line, f.end_col), f.id) for f in findings)
-    for (s1, e1, id1), (s2, _e2, id2) in zip(spans, spans[1:]):
+    for (_s1, e1, id1), (s2, _e2, id2) in itertools.pairwise(spans):
         assert e1 <= s2, f"{id1} and {id2} overlap: one error instance, two findings"
 
 

@@ -22,11 +22,15 @@ CLIENTS = {
 }
 
 
-def capabilities(name: str, *, dynamic_watch: bool | None = None, encodings: list[str] | None = None) -> t.ClientCapabilities:
+def capabilities(
+    name: str, *, dynamic_watch: bool | None = None, encodings: list[str] | None = None
+) -> t.ClientCapabilities:
     caps = client_capabilities(CLIENTS[name])
     if dynamic_watch is not None:
         assert caps.workspace is not None
-        caps.workspace.did_change_watched_files = t.DidChangeWatchedFilesClientCapabilities(dynamic_registration=dynamic_watch)
+        caps.workspace.did_change_watched_files = t.DidChangeWatchedFilesClientCapabilities(
+            dynamic_registration=dynamic_watch
+        )
     if encodings is not None:
         caps.general = t.GeneralClientCapabilities(position_encodings=encodings)  # type: ignore[arg-type]
     return caps
@@ -90,14 +94,19 @@ def open_doc(client: LanguageClient, path: Path, language_id: str = "log", text:
     client.text_document_did_open(
         t.DidOpenTextDocumentParams(
             text_document=t.TextDocumentItem(
-                uri=uri, language_id=language_id, version=1, text=path.read_text("utf-8") if text is None else text
+                uri=uri,
+                language_id=language_id,
+                version=1,
+                text=path.read_text("utf-8") if text is None else text,
             )
         )
     )
     return uri
 
 
-async def diagnostics(client: LanguageClient, uri: str, *, want: int | None = None, timeout: float = 15) -> list[t.Diagnostic]:
+async def diagnostics(
+    client: LanguageClient, uri: str, *, want: int | None = None, timeout: float = 15
+) -> list[t.Diagnostic]:
     """The document's diagnostics the way this client gets them (pull or push)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -46,8 +46,12 @@ async def test_open_log_gets_diagnostics_once(workspace: Path, client_name: str)
             assert not client.diagnostics.get(uri), "a pulling client must not also get pushes"
 
 
-@pytest.mark.parametrize(("encodings", "expected"), [(None, "0:7-0:46"), (["utf-8"], "0:11-0:50"), (["utf-32"], "0:6-0:45")])
-async def test_positions_follow_the_negotiated_encoding(workspace: Path, encodings: list[str] | None, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("encodings", "expected"), [(None, "0:7-0:46"), (["utf-8"], "0:11-0:50"), (["utf-32"], "0:6-0:45")]
+)
+async def test_positions_follow_the_negotiated_encoding(
+    workspace: Path, encodings: list[str] | None, expected: str
+) -> None:
     # The prefix "é😀 ö  " is 6 code points, 7 UTF-16 units, 11 UTF-8 bytes; the match is 39 long.
     text = "é😀 ö  FROB-E104 link dropped while fetching x\n"
     log = workspace / "utf.log"
@@ -105,7 +109,8 @@ async def test_real_catalogue_on_a_pip_log(workspace: Path) -> None:
         assert diag.code == "pip/network-connection-reset-by-peer"
         line = text.split("\n")[1]
         assert "Connection reset by peer" in line[diag.range.start.character : diag.range.end.character]
-        assert diag.code_description is not None and diag.code_description.href.startswith("https://pip.pypa.io/")
+        assert diag.code_description is not None
+        assert diag.code_description.href.startswith("https://pip.pypa.io/")
 
 
 @pytest.mark.parametrize("dynamic", [True, False])
@@ -128,7 +133,10 @@ async def test_watched_log_on_disk_grows(workspace: Path, dynamic: bool) -> None
                 t.DidChangeWatchedFilesParams(changes=[t.FileEvent(uri=uri, type=t.FileChangeType.Changed)])
             )
         after = await pushed(client, uri, want=2)
-        assert [(d.code, rng(d)) for d in after] == [("demo/frob-reset", "1:0-1:44"), ("demo/frob-missing", "2:0-2:33")]
+        assert [(d.code, rng(d)) for d in after] == [
+            ("demo/frob-reset", "1:0-1:44"),
+            ("demo/frob-missing", "2:0-2:33"),
+        ]
 
 
 async def test_workspace_scan_reports_progress(workspace: Path) -> None:
@@ -141,7 +149,8 @@ async def test_workspace_scan_reports_progress(workspace: Path) -> None:
             if "end" in kinds:
                 break
             await asyncio.sleep(0.05)
-        assert kinds[0] == "begin" and kinds[-1] == "end"
+        assert kinds[0] == "begin"
+        assert kinds[-1] == "end"
 
 
 async def test_neovim_gets_watched_files_pushed_and_open_ones_pulled(workspace: Path) -> None:
@@ -162,7 +171,9 @@ async def test_broken_pack_is_reported_and_the_rest_works(workspace: Path, tmp_p
     (broken / "half.json").write_text('{"id": "x/half", ', "utf-8")
     log = workspace / "build.log"
     log.write_text(LOG, "utf-8")
-    async with session(workspace, "vscode", init_options={"packs": [PACK, str(tmp_path / "broken")]}) as client:
+    async with session(
+        workspace, "vscode", init_options={"packs": [PACK, str(tmp_path / "broken")]}
+    ) as client:
         uri = open_doc(client, log)
         assert len(await diagnostics(client, uri, want=2)) == 2
         logs = [m.message for m in client.log_messages]
@@ -177,7 +188,15 @@ async def test_settings_change_takes_effect_without_restart(workspace: Path) -> 
     async with session(workspace, "vscode", configuration=config) as client:
         uri = open_doc(client, log)
         assert len(await diagnostics(client, uri, want=2)) == 2
-        client.set_configuration({"errsig": {"packs": [PACK], "disable": ["demo/frob-missing"], "severityOverrides": {"demo/frob-reset": "warning"}}})
+        client.set_configuration(
+            {
+                "errsig": {
+                    "packs": [PACK],
+                    "disable": ["demo/frob-missing"],
+                    "severityOverrides": {"demo/frob-reset": "warning"},
+                }
+            }
+        )
         client.workspace_did_change_configuration(t.DidChangeConfigurationParams(settings=None))
         (diag,) = await pushed(client, uri, want=1)
         assert diag.code == "demo/frob-reset"
@@ -197,6 +216,8 @@ async def test_binary_and_huge_lines_do_not_break_the_server(workspace: Path) ->
         # A malformed request is answered with an error, and the server lives on.
         with pytest.raises(Exception):  # noqa: B017, PT011
             await client.protocol.send_request_async("errsig/scanText", {"text": 42})
-        result = await client.protocol.send_request_async("errsig/scanText", {"text": "FROB-W300 slow mirror\n"})
+        result = await client.protocol.send_request_async(
+            "errsig/scanText", {"text": "FROB-W300 slow mirror\n"}
+        )
         # pygls hands back custom results as attribute objects.
         assert [f.id for f in result.findings] == ["demo/frob-slow"]

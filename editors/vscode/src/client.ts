@@ -89,6 +89,7 @@ export class ErrsigServer implements vscode.Disposable {
         this.disposables.push(
             this.stateEmitter,
             vscode.workspace.onDidChangeConfiguration((e) => {
+                this.output.debug(`configuration changed; errsig.interpreter affected: ${e.affectsConfiguration('errsig.interpreter')}`);
                 if (e.affectsConfiguration('errsig.interpreter')) {
                     void this.restart();
                 } else if (e.affectsConfiguration('errsig') && this.client?.isRunning()) {
@@ -158,6 +159,7 @@ export class ErrsigServer implements vscode.Disposable {
     private async resolve(): Promise<{ launch?: Launch; error?: string }> {
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
         const setting = config().get<string>('interpreter');
+        this.output.debug(`errsig.interpreter: ${JSON.stringify(config().inspect('interpreter'))}`);
         const fromPython = setting?.trim() ? undefined : await this.pythonExtensionInterpreter();
         const candidates = interpreterCandidates({
             setting,

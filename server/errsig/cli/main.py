@@ -25,6 +25,8 @@ EXIT_CLEAN, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
+    """Bad usage exits with 2 (argparse's own default too, but said here on purpose)."""
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
@@ -33,27 +35,35 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="errsig", description="Recognise known errors in terminal output and logs.")
     p.add_argument("--version", action="version", version=f"errsig {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--pack", action="append", default=[], metavar="DIR", help="add a folder of records (repeatable)")
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--pack", action="append", default=[], metavar="DIR", help="add a folder of records (repeatable)"
+    )
     common.add_argument("--no-builtin", action="store_true", help="do not load the built-in catalogue")
     common.add_argument("--verbose", "-v", action="store_true", help="also print catalogue problems")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True)
 
     scan = sub.add_parser("scan", parents=[common], help="scan files (or - for stdin) for known errors")
     scan.add_argument("files", nargs="+", metavar="FILE")
     scan.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    scan.add_argument("--max-bytes", type=int, default=None, help="scan only the last N bytes of bigger files")
+    scan.add_argument(
+        "--max-bytes", type=int, default=None, help="scan only the last N bytes of bigger files"
+    )
 
     explain = sub.add_parser("explain", parents=[common], help="explain a signature")
     explain.add_argument("id")
-    explain.add_argument("--locale", default=None, help="e.g. zh-cn for the Chinese text where a record has it")
+    explain.add_argument(
+        "--locale", default=None, help="e.g. zh-cn for the Chinese text where a record has it"
+    )
     explain.add_argument("--format", choices=("text", "markdown", "json"), default="text")
 
     lst = sub.add_parser("list", parents=[common], help="list the catalogue")
     lst.add_argument("--format", choices=("text", "json"), default="text")
 
-    check = sub.add_parser("check-pack", parents=[common], help="validate a pack and vet it against clean logs")
+    check = sub.add_parser(
+        "check-pack", parents=[common], help="validate a pack and vet it against clean logs"
+    )
     check.add_argument("dir")
     check.add_argument("--no-cache", action="store_true")
 
@@ -157,7 +167,10 @@ def _cmd_check_pack(args: argparse.Namespace) -> int:
     for rid, where in sorted(noisy.items()):
         print(f"  disabled {rid}: {where}")
     unfiltered = tk.matcher.unfiltered()
-    print(f"{len(unfiltered)} records have no literal for the prefilter (their full regex joins the RE2 prefilter pass):")
+    print(
+        f"{len(unfiltered)} records have no literal for the prefilter"
+        " (their full regex joins the RE2 prefilter pass):"
+    )
     for rid in unfiltered:
         print(f"  no-literal {rid}")
     others = [p for p in warnings if "fires on a clean log" not in p.message]

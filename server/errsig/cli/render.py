@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from errsig import __version__
-from errsig.core.explain.card import commands_of, fill_placeholders
+from errsig.core.explain.card import commands_of
 from errsig.core.kb.model import Record
+from errsig.core.kb.placeholders import fill_placeholders
 from errsig.core.scan.findings import Finding
 
 FileFindings = Sequence[tuple[str, Sequence[Finding]]]
@@ -30,7 +31,9 @@ def render_text(results: FileFindings, colour: bool = False) -> str:
             ranked = f.record.workarounds_ranked()
             if ranked:
                 top = ranked[0]
-                out.append(f"    fix ({round(top.success_rate * 100)}%): {fill_placeholders(top.action, f.captures)}")
+                out.append(
+                    f"    fix ({round(top.success_rate * 100)}%): {fill_placeholders(top.action, f.captures)}"
+                )
                 for cmd in commands_of(top.how)[:2]:
                     out.append(f"      $ {fill_placeholders(cmd, f.captures)}")
     total = sum(len(f) for _, f in results)

@@ -62,7 +62,9 @@ def load_toolkit(
                     continue
                 off.add(rid)
                 problems.append(
-                    Problem(entry.file, "$.regex", f"disabled: fires on a clean log ({where})", severity="warning")
+                    Problem(
+                        entry.file, "$.regex", f"disabled: fires on a clean log ({where})", severity="warning"
+                    )
                 )
     matcher = Matcher.build(catalogue, disabled=off)
     problems.extend(matcher.problems)

@@ -65,7 +65,9 @@ def settings_from_json(data: Any, base: Settings | None = None) -> tuple[Setting
     settings = base or Settings()
     problems: list[str] = []
     if not isinstance(data, dict):
-        return settings, ([] if data is None else [f"settings: expected an object, got {type(data).__name__}"])
+        return settings, (
+            [] if data is None else [f"settings: expected an object, got {type(data).__name__}"]
+        )
     if isinstance(data.get("errsig"), dict):
         data = data["errsig"]
     changes: dict[str, Any] = {}

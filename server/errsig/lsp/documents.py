@@ -42,7 +42,15 @@ class Document:
     language_id: str = ""
 
     @classmethod
-    def from_text(cls, uri: str, path: str | None, kind: str | None, version: int | None, text: str, language_id: str = "") -> Document:
+    def from_text(
+        cls,
+        uri: str,
+        path: str | None,
+        kind: str | None,
+        version: int | None,
+        text: str,
+        language_id: str = "",
+    ) -> Document:
         return cls(uri, path, kind, version, split_lines(text), language_id)
 
     @property
@@ -70,8 +78,7 @@ class Document:
             e_line, e_col = n - 1, len(self.lines[-1])
         else:
             e_col = from_client(self.lines[e_line], end[1], encoding)
-        if (e_line, e_col) < (s_line, s_col):
-            e_line, e_col = s_line, s_col
+        e_line, e_col = max((e_line, e_col), (s_line, s_col))
         head = self.lines[s_line][:s_col]
         tail = self.lines[e_line][e_col:]
         new_lines = split_lines(head + text + tail)

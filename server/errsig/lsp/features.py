@@ -62,7 +62,9 @@ def _traits(params: t.InitializeParams, encoding: str) -> ClientTraits:
     return ClientTraits(
         encoding=encoding,
         pull=bool(td and td.diagnostic),
-        dynamic_watch=bool(ws and ws.did_change_watched_files and ws.did_change_watched_files.dynamic_registration),
+        dynamic_watch=bool(
+            ws and ws.did_change_watched_files and ws.did_change_watched_files.dynamic_registration
+        ),
         create_files=t.ResourceOperationKind.Create in ops,
         document_changes=bool(edit and edit.document_changes),
         configuration=bool(ws and ws.configuration),
@@ -91,7 +93,10 @@ def _load(ls: ErrsigServer) -> None:
     tk = ls.state.load()
     errors = [p for p in tk.problems if p.severity == "error"]
     for problem in tk.problems[:200]:
-        ls.log(f"{problem.severity}: {problem}", t.MessageType.Warning if problem.severity == "error" else t.MessageType.Log)
+        ls.log(
+            f"{problem.severity}: {problem}",
+            t.MessageType.Warning if problem.severity == "error" else t.MessageType.Log,
+        )
     ls.log(
         f"errsig {ls.version}: {len(tk.matcher.signatures)} signatures active "
         f"({len(tk.catalogue)} loaded, {len(errors)} records skipped)"
@@ -220,7 +225,13 @@ def on_change(ls: ErrsigServer, params: t.DidChangeTextDocumentParams) -> None:
         else:
             _start_full_scan(ls, doc)
         return
-    if len(changes) == 1 and changes[0].first == 0 and changes[0].old_count and changes[0].new_count == len(doc.lines) and changes[0].old_count > 1000:
+    if (
+        len(changes) == 1
+        and changes[0].first == 0
+        and changes[0].old_count
+        and changes[0].new_count == len(doc.lines)
+        and changes[0].old_count > 1000
+    ):
         _start_full_scan(ls, doc)  # a full replacement of a big document
         return
     findings = entry.analysis.findings
@@ -320,21 +331,18 @@ def publish(ls: ErrsigServer, uri: str) -> None:
     )
 
 
-_refresh_pending = False
-
-
 async def _refresh(ls: ErrsigServer) -> None:
-    global _refresh_pending
-    if _refresh_pending:
+    """Ask a pulling client to pull again (coalesced: one request per burst)."""
+    if ls.state.refresh_pending:
         return
-    _refresh_pending = True
+    ls.state.refresh_pending = True
     try:
         await asyncio.sleep(0.05)
         await ls.workspace_diagnostic_refresh_async(None)
     except Exception as exc:
         ls.log(f"workspace/diagnostic/refresh failed: {exc!r}")
     finally:
-        _refresh_pending = False
+        ls.state.refresh_pending = False
 
 
 async def pull_document(ls: ErrsigServer, uri: str) -> t.RelatedFullDocumentDiagnosticReport:
@@ -344,7 +352,9 @@ async def pull_document(ls: ErrsigServer, uri: str) -> t.RelatedFullDocumentDiag
     return t.RelatedFullDocumentDiagnosticReport(items=ls.state.all_diagnostics(uri))
 
 
-async def pull_workspace(ls: ErrsigServer, _params: t.WorkspaceDiagnosticParams) -> t.WorkspaceDiagnosticReport:
+async def pull_workspace(
+    ls: ErrsigServer, _params: t.WorkspaceDiagnosticParams
+) -> t.WorkspaceDiagnosticReport:
     state = ls.state
     if not state.client.workspace_pull_seen:
         state.client.workspace_pull_seen = True
@@ -356,7 +366,9 @@ async def pull_workspace(ls: ErrsigServer, _params: t.WorkspaceDiagnosticParams)
     for uri in sorted(state.uris_with_diagnostics()):
         if uri in state.docs:
             continue
-        items.append(t.WorkspaceFullDocumentDiagnosticReport(uri=uri, version=None, items=state.all_diagnostics(uri)))
+        items.append(
+            t.WorkspaceFullDocumentDiagnosticReport(uri=uri, version=None, items=state.all_diagnostics(uri))
+        )
     return t.WorkspaceDiagnosticReport(items=items)
 
 

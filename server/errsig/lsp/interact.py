@@ -112,7 +112,9 @@ def _edit_for(ls: ErrsigServer, fix: Fix) -> t.WorkspaceEdit | None:
             changes.append(
                 t.TextDocumentEdit(
                     text_document=t.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
-                    edits=[t.TextEdit(range=t.Range(start=t.Position(0, 0), end=t.Position(0, 0)), new_text=text)],
+                    edits=[
+                        t.TextEdit(range=t.Range(start=t.Position(0, 0), end=t.Position(0, 0)), new_text=text)
+                    ],
                 )
             )
             continue
@@ -122,7 +124,9 @@ def _edit_for(ls: ErrsigServer, fix: Fix) -> t.WorkspaceEdit | None:
         doc = ls.state.docs.get(uri)
         changes.append(
             t.TextDocumentEdit(
-                text_document=t.OptionalVersionedTextDocumentIdentifier(uri=uri, version=doc.version if doc else None),
+                text_document=t.OptionalVersionedTextDocumentIdentifier(
+                    uri=uri, version=doc.version if doc else None
+                ),
                 edits=[
                     t.TextEdit(
                         range=convert.span(line_text, e.start_line, e.start_col, e.end_line, e.end_col, enc),
@@ -158,7 +162,12 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
         if record is None:
             continue
         for fix in fixes_for(record, data.get("captures") or {}, ctx):
-            action = t.CodeAction(title=fix.title, kind=t.CodeActionKind.QuickFix, diagnostics=[diag], is_preferred=fix.preferred or None)
+            action = t.CodeAction(
+                title=fix.title,
+                kind=t.CodeActionKind.QuickFix,
+                diagnostics=[diag],
+                is_preferred=fix.preferred or None,
+            )
             if fix.command is not None and not fix.edits:
                 for name, label in ((RUN_IN_TERMINAL, "Run in terminal"), (COPY_COMMAND, "Copy command")):
                     out.append(
@@ -166,7 +175,9 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
                             title=f"{label}: {fix.command}",
                             kind=t.CodeActionKind.QuickFix,
                             diagnostics=[diag],
-                            command=t.Command(title=f"{label}: {fix.command}", command=name, arguments=[fix.command]),
+                            command=t.Command(
+                                title=f"{label}: {fix.command}", command=name, arguments=[fix.command]
+                            ),
                         )
                     )
                 continue
@@ -209,7 +220,11 @@ def document_symbols(ls: ErrsigServer, uri: str) -> list[t.DocumentSymbol]:
     for f in _log_findings(ls, uri):
         rng = convert.span(line_text, f.line, f.col, f.end_line, f.end_col, enc)
         detail = f.title if not f.caused_by else f"{f.title} (caused by {f.caused_by[0]})"
-        out.append(t.DocumentSymbol(name=f.id, detail=detail, kind=t.SymbolKind.Event, range=rng, selection_range=rng))
+        out.append(
+            t.DocumentSymbol(
+                name=f.id, detail=detail, kind=t.SymbolKind.Event, range=rng, selection_range=rng
+            )
+        )
     return out
 
 

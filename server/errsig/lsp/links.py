@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
+def _getter(lines: list[str]) -> convert.LineText:
+    return lambda n: lines[n] if 0 <= n < len(lines) else ""
+
+
 def package_of(f: Finding) -> str | None:
     raw = f.captures.get("package")
     if not raw:
@@ -55,7 +59,9 @@ def _requirement_uris(ls: ErrsigServer) -> list[str]:
 
 
 def _names(lines: list[str]) -> list[tuple[int, str, int, int]]:
-    return [(ln, str(canonicalize_name(name)), a, b) for ln, name, a, b in requirement_names("\n".join(lines))]
+    return [
+        (ln, str(canonicalize_name(name)), a, b) for ln, name, a, b in requirement_names("\n".join(lines))
+    ]
 
 
 def _log_errors_by_package(ls: ErrsigServer) -> dict[str, list[tuple[str, Finding]]]:
@@ -68,7 +74,9 @@ def _log_errors_by_package(ls: ErrsigServer) -> dict[str, list[tuple[str, Findin
     return out
 
 
-def related_for_log(ls: ErrsigServer, uri: str, findings: list[Finding]) -> dict[tuple[str, int], list[t.DiagnosticRelatedInformation]]:
+def related_for_log(
+    ls: ErrsigServer, uri: str, findings: list[Finding]
+) -> dict[tuple[str, int], list[t.DiagnosticRelatedInformation]]:
     """For a log's findings that name a package: the requirement lines naming it."""
     wanted = {p for f in findings if (p := package_of(f))}
     if not wanted:
@@ -81,7 +89,7 @@ def related_for_log(ls: ErrsigServer, uri: str, findings: list[Finding]) -> dict
             continue
         for ln, name, a, b in _names(lines):
             if name in wanted:
-                rng = convert.span(lambda n: lines[n] if n < len(lines) else "", ln, a, ln, b, enc)
+                rng = convert.span(_getter(lines), ln, a, ln, b, enc)
                 where.setdefault(name, []).append(t.Location(uri=req_uri, range=rng))
     out: dict[tuple[str, int], list[t.DiagnosticRelatedInformation]] = {}
     for f in findings:
@@ -101,8 +109,12 @@ def _link_diagnostics(ls: ErrsigServer, req_uri: str, lines: list[str]) -> list[
     out = []
     for ln, name, a, b in _names(lines):
         for log_uri, f in by_pkg.get(name, []):
-            log_line = ls.state.docs[log_uri].line if log_uri in ls.state.docs else (lambda n, f=f: f.texts.get(n, ""))
-            rng = convert.span(lambda n: lines[n] if n < len(lines) else "", ln, a, ln, b, enc)
+            log_line = (
+                ls.state.docs[log_uri].line
+                if log_uri in ls.state.docs
+                else (lambda n, f=f: f.texts.get(n, ""))
+            )
+            rng = convert.span(_getter(lines), ln, a, ln, b, enc)
             log_name = Path(to_fs_path(log_uri) or log_uri).name
             diag = convert.diagnostic(
                 f,
@@ -113,7 +125,8 @@ def _link_diagnostics(ls: ErrsigServer, req_uri: str, lines: list[str]) -> list[
                 related=[
                     t.DiagnosticRelatedInformation(
                         location=t.Location(
-                            uri=log_uri, range=convert.span(log_line, f.line, f.col, f.end_line, f.end_col, enc)
+                            uri=log_uri,
+                            range=convert.span(log_line, f.line, f.col, f.end_line, f.end_col, enc),
                         ),
                         message=f"{f.id} in {log_name}:{f.line + 1}",
                     )

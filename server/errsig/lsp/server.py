@@ -81,7 +81,7 @@ class ErrsigServer(LanguageServer):
             log.debug("could not send log message", exc_info=True)
 
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         self.tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
@@ -176,12 +176,16 @@ def create_server() -> ErrsigServer:
         t.DiagnosticOptions(identifier="errsig", inter_file_dependencies=True, workspace_diagnostics=True),
     )
     @guarded(t.RelatedFullDocumentDiagnosticReport(items=[]))
-    async def pull(ls: ErrsigServer, params: t.DocumentDiagnosticParams) -> t.RelatedFullDocumentDiagnosticReport:
+    async def pull(
+        ls: ErrsigServer, params: t.DocumentDiagnosticParams
+    ) -> t.RelatedFullDocumentDiagnosticReport:
         return await features.pull_document(ls, params.text_document.uri)
 
     @ls.feature(t.WORKSPACE_DIAGNOSTIC)
     @guarded(t.WorkspaceDiagnosticReport(items=[]))
-    async def pull_workspace(ls: ErrsigServer, params: t.WorkspaceDiagnosticParams) -> t.WorkspaceDiagnosticReport:
+    async def pull_workspace(
+        ls: ErrsigServer, params: t.WorkspaceDiagnosticParams
+    ) -> t.WorkspaceDiagnosticReport:
         return await features.pull_workspace(ls, params)
 
     @ls.feature(t.TEXT_DOCUMENT_HOVER)

@@ -60,6 +60,7 @@ class State:
     requirements_on_disk: dict[str, Path] = attrs.field(factory=dict)  # uri -> path
     scripts_on_disk: dict[str, Path] = attrs.field(factory=dict)
     initial_scan: asyncio.Task[None] | None = None
+    refresh_pending: bool = False
 
     def load(self) -> Toolkit:
         self.toolkit = load_toolkit([Path(p).expanduser() for p in self.settings.packs])

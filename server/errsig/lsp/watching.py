@@ -4,6 +4,7 @@ and rescans of growing logs (only their new tail)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,10 +19,32 @@ from errsig.core.scan.findings import Finding
 if TYPE_CHECKING:
     from errsig.lsp.server import ErrsigServer
 
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages"}
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "site-packages",
+}
 REGISTRATION_ID = "errsig-watch"
 _REQUIREMENT_GLOBS = ("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt", "**/*.in")
-_SCRIPT_GLOBS = ("**/Dockerfile*", "**/*.sh", "**/Makefile", "**/tox.ini", "**/.github/workflows/*.yml", "**/.github/workflows/*.yaml", "**/.gitlab-ci.yml")
+_SCRIPT_GLOBS = (
+    "**/Dockerfile*",
+    "**/*.sh",
+    "**/Makefile",
+    "**/tox.ini",
+    "**/.github/workflows/*.yml",
+    "**/.github/workflows/*.yaml",
+    "**/.gitlab-ci.yml",
+)
 
 
 def _relative(ls: ErrsigServer, path: Path) -> str | None:
@@ -69,7 +92,9 @@ async def restart(ls: ErrsigServer) -> None:
         try:
             await ls.client_unregister_capability_async(
                 t.UnregistrationParams(
-                    unregisterations=[t.Unregistration(id=REGISTRATION_ID, method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES)]
+                    unregisterations=[
+                        t.Unregistration(id=REGISTRATION_ID, method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+                    ]
                 )
             )
         except Exception as exc:
@@ -87,7 +112,11 @@ async def _register(ls: ErrsigServer) -> None:
         await ls.client_register_capability_async(
             t.RegistrationParams(
                 registrations=[
-                    t.Registration(id=REGISTRATION_ID, method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
+                    t.Registration(
+                        id=REGISTRATION_ID,
+                        method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=options,
+                    )
                 ]
             )
         )
@@ -112,13 +141,17 @@ async def _own_watcher(ls: ErrsigServer) -> None:
         return not any(part in SKIP_DIRS for part in p.parts) and _classify(ls, p) is not None
 
     try:
-        async for changes in watchfiles.awatch(*roots, watch_filter=wanted, debounce=200, step=5, recursive=True):
+        async for changes in watchfiles.awatch(
+            *roots, watch_filter=wanted, debounce=200, step=5, recursive=True
+        ):
             from errsig.lsp import features
 
             for change, path in changes:
                 uri = features.uri_of(Path(path))
                 deleted = change == watchfiles.Change.deleted
-                features.on_watched_files(ls, [(uri, int(t.FileChangeType.Deleted if deleted else t.FileChangeType.Changed))])
+                features.on_watched_files(
+                    ls, [(uri, int(t.FileChangeType.Deleted if deleted else t.FileChangeType.Changed))]
+                )
     except Exception as exc:
         ls.log(f"file watcher failed ({exc!r}); polling instead")
         await _poll(ls)
@@ -151,7 +184,9 @@ async def _initial_scan(ls: ErrsigServer) -> None:
     if progress:
         try:
             await ls.work_done_progress.create_async(token)
-            ls.work_done_progress.begin(token, t.WorkDoneProgressBegin(title="errsig: scanning logs", percentage=0, cancellable=False))
+            ls.work_done_progress.begin(
+                token, t.WorkDoneProgressBegin(title="errsig: scanning logs", percentage=0, cancellable=False)
+            )
         except Exception as exc:
             ls.log(f"work done progress refused: {exc!r}")
             progress = False
@@ -165,7 +200,9 @@ async def _initial_scan(ls: ErrsigServer) -> None:
         else:
             note_file(ls, path, kind)
         if progress:
-            ls.work_done_progress.report(token, t.WorkDoneProgressReport(message=path.name, percentage=int(100 * (i + 1) / len(files))))
+            ls.work_done_progress.report(
+                token, t.WorkDoneProgressReport(message=path.name, percentage=int(100 * (i + 1) / len(files)))
+            )
         await asyncio.sleep(0)
     if progress:
         ls.work_done_progress.end(token, t.WorkDoneProgressEnd(message=f"{len(files)} files scanned"))
@@ -178,12 +215,14 @@ def _prescan(ls: ErrsigServer, path: Path) -> None:
     uri = features.uri_of(path)
     if uri in ls.state.docs or ls.state.toolkit is None:
         return
-    try:
+    with contextlib.suppress(OSError, BinaryFileError):
         ls.state.tails[uri] = scan_growing(
-            ls.state.toolkit.scanner, path, ls.state.tails.get(uri), max_bytes=ls.state.settings.max_file_size, editor_lines=True
+            ls.state.toolkit.scanner,
+            path,
+            ls.state.tails.get(uri),
+            max_bytes=ls.state.settings.max_file_size,
+            editor_lines=True,
         )
-    except (OSError, BinaryFileError):
-        pass
 
 
 async def initial_scan_done(ls: ErrsigServer) -> None:
@@ -218,7 +257,13 @@ def rescan_file(ls: ErrsigServer, path: Path, *, force: bool = False) -> None:
     before = ls.state.tails.get(uri)
     seen = _fingerprint(before.findings) if before else None
     try:
-        state = scan_growing(ls.state.toolkit.scanner, path, before, max_bytes=ls.state.settings.max_file_size, editor_lines=True)
+        state = scan_growing(
+            ls.state.toolkit.scanner,
+            path,
+            before,
+            max_bytes=ls.state.settings.max_file_size,
+            editor_lines=True,
+        )
     except BinaryFileError as exc:
         ls.log(str(exc))
         return
@@ -231,7 +276,9 @@ def rescan_file(ls: ErrsigServer, path: Path, *, force: bool = False) -> None:
 
 
 def _fingerprint(findings: list[Finding]) -> list[tuple[str, int, int, tuple[int, ...], str | None]]:
-    return [(f.id, f.line, f.col, tuple(f.also_at), f.caused_by[0] if f.caused_by else None) for f in findings]
+    return [
+        (f.id, f.line, f.col, tuple(f.also_at), f.caused_by[0] if f.caused_by else None) for f in findings
+    ]
 
 
 def forget(ls: ErrsigServer, uri: str) -> None:

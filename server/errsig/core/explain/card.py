@@ -7,33 +7,101 @@ are filled from the finding's named captures where the match supplied them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
 from errsig.core.kb.model import Record
+from errsig.core.kb.placeholders import fill_placeholders
 
-_PLACEHOLDER = re.compile(r"<([a-z][a-z_-]*)>")
-_ALIASES = {"package-name": "package", "pkg": "package", "package_name": "package", "module": "package"}
-
-
-def fill_placeholders(text: str, captures: Mapping[str, str]) -> str:
-    def sub(m: re.Match[str]) -> str:
-        key = _ALIASES.get(m.group(1), m.group(1))
-        value = captures.get(key)
-        return value if value else m.group(0)
-
-    return _PLACEHOLDER.sub(sub, text)
-
-
-_COMMAND_WORDS = (
-    "sudo doas python python3 python2 py pip pip3 pipx pipenv poetry uv uvx conda mamba micromamba pixi "
-    "apt apt-get apk yum dnf zypper pacman brew port choco scoop winget vcpkg nix "
-    "git ssh curl wget export set setx unset source . cd rm del rmdir mkdir mklink echo printf tee sed "
-    "pyenv virtualenv rustup cargo maturin cmake make ninja meson gcc cc clang xcode-select softwareupdate "
-    "npm npx docker podman systemctl update-ca-certificates certutil openssl security keyring nvidia-smi nvcc "
-    "reg New-ItemProperty Set-ItemProperty Set-ExecutionPolicy $env: ulimit df du ls"
-).split()
+_COMMAND_WORDS = [
+    "sudo",
+    "doas",
+    "python",
+    "python3",
+    "python2",
+    "py",
+    "pip",
+    "pip3",
+    "pipx",
+    "pipenv",
+    "poetry",
+    "uv",
+    "uvx",
+    "conda",
+    "mamba",
+    "micromamba",
+    "pixi",
+    "apt",
+    "apt-get",
+    "apk",
+    "yum",
+    "dnf",
+    "zypper",
+    "pacman",
+    "brew",
+    "port",
+    "choco",
+    "scoop",
+    "winget",
+    "vcpkg",
+    "nix",
+    "git",
+    "ssh",
+    "curl",
+    "wget",
+    "export",
+    "set",
+    "setx",
+    "unset",
+    "source",
+    ".",
+    "cd",
+    "rm",
+    "del",
+    "rmdir",
+    "mkdir",
+    "mklink",
+    "echo",
+    "printf",
+    "tee",
+    "sed",
+    "pyenv",
+    "virtualenv",
+    "rustup",
+    "cargo",
+    "maturin",
+    "cmake",
+    "make",
+    "ninja",
+    "meson",
+    "gcc",
+    "cc",
+    "clang",
+    "xcode-select",
+    "softwareupdate",
+    "npm",
+    "npx",
+    "docker",
+    "podman",
+    "systemctl",
+    "update-ca-certificates",
+    "certutil",
+    "openssl",
+    "security",
+    "keyring",
+    "nvidia-smi",
+    "nvcc",
+    "reg",
+    "New-ItemProperty",
+    "Set-ItemProperty",
+    "Set-ExecutionPolicy",
+    "$env:",
+    "ulimit",
+    "df",
+    "du",
+    "ls",
+]
 
 
 def commands_of(how: str) -> list[str]:
@@ -51,7 +119,11 @@ def commands_of(how: str) -> list[str]:
         if not s or s.startswith(("#", "//", "REM ")):
             continue
         first = s.split(None, 1)[0]
-        if first in _COMMAND_WORDS or first.startswith(("$env:", "./", ".\\")) or re.match(r"python\d[\d.]*$|pip\d[\d.]*$", first):
+        if (
+            first in _COMMAND_WORDS
+            or first.startswith(("$env:", "./", ".\\"))
+            or re.match(r"python\d[\d.]*$|pip\d[\d.]*$", first)
+        ):
             out.append(s)
             continue
         m = re.search(r":\s+((?:python3?|py|pip3?|conda|uv|poetry) .+)$", s)
@@ -65,8 +137,8 @@ class Card:
     id: str
     title: str
     root_cause: str
-    workarounds: list[tuple[str, float, list[str], str]]  # action, rate, commands, condition
-    dead_ends: list[tuple[str, float, str]]  # action, fail rate, why
+    workarounds: Sequence[tuple[str, float, list[str], str]]  # action, rate, commands, condition
+    dead_ends: Sequence[tuple[str, float, str]]  # action, fail rate, why
     versions: list[str]
     os_notes: dict[str, str]
     next_errors: list[tuple[str, float | None]]
@@ -95,7 +167,9 @@ def make_card(
             action = record.workarounds_zh[index]
         cmds = [fill_placeholders(c, caps) for c in commands_of(w.how)]
         workarounds.append((fill_placeholders(action, caps), w.success_rate, cmds, w.condition))
-    dead = [(d.action, d.fail_rate, d.why_fails) for d in record.dead_ends_ranked() if d.action or d.why_fails]
+    dead = [
+        (d.action, d.fail_rate, d.why_fails) for d in record.dead_ends_ranked() if d.action or d.why_fails
+    ]
     return Card(
         id=record.id,
         title=fill_placeholders(title, caps),

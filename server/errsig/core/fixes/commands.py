@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from errsig.core.explain.card import fill_placeholders
 from errsig.core.fixes.model import ConfSetting
 from errsig.core.fixes.pipopts import (
     PIP_COMMANDS,
@@ -30,6 +29,7 @@ from errsig.core.fixes.pipopts import (
     normalize_conf_key,
     option_for_conf_key,
 )
+from errsig.core.kb.placeholders import fill_placeholders
 
 CREDENTIAL_PLACEHOLDER = "<user>:<password>"
 

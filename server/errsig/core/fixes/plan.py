@@ -33,7 +33,7 @@ import attrs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from errsig.core.explain.card import commands_of, fill_placeholders
+from errsig.core.explain.card import commands_of
 from errsig.core.fixes.commands import (
     ParsedOption,
     PipCommand,
@@ -71,6 +71,7 @@ from errsig.core.fixes.requirements_edit import (
 )
 from errsig.core.fixes.scripts import add_options, script_kind
 from errsig.core.kb.model import Record, Workaround
+from errsig.core.kb.placeholders import fill_placeholders
 
 _TOOLING = frozenset(
     {"pip", "setuptools", "wheel", "uv", "build", "virtualenv", "pipx", "poetry", "pdm", "hatch"}

@@ -44,7 +44,9 @@ def _doc_url(data: dict[str, Any]) -> str | None:
 def _items(values: Any, keys: tuple[str, ...]) -> Any:
     if not isinstance(values, list):
         return values
-    return [{k: v for k, v in item.items() if k in keys} if isinstance(item, dict) else item for item in values]
+    return [
+        {k: v for k, v in item.items() if k in keys} if isinstance(item, dict) else item for item in values
+    ]
 
 
 def canon_to_dict(data: dict[str, Any]) -> dict[str, Any]:
@@ -66,8 +68,12 @@ def canon_to_dict(data: dict[str, Any]) -> dict[str, Any]:
         "root_cause": verdict.get("summary") or "",
         "versions": _versions(env),
         "os_specific": {os_name: f"reported on {os_name}"} if isinstance(os_name, str) and os_name else {},
-        "dead_ends": _items(data.get("dead_ends") or [], ("action", "why_fails", "fail_rate", "condition", "sources")),
-        "workarounds": _items(data.get("workarounds") or [], ("action", "success_rate", "how", "condition", "sources")),
+        "dead_ends": _items(
+            data.get("dead_ends") or [], ("action", "why_fails", "fail_rate", "condition", "sources")
+        ),
+        "workarounds": _items(
+            data.get("workarounds") or [], ("action", "success_rate", "how", "condition", "sources")
+        ),
         "transition_graph": {
             "leads_to": _items(graph.get("leads_to") or [], ("error_id", "probability", "condition")),
             "preceded_by": _items(graph.get("preceded_by") or [], ("error_id", "probability", "condition")),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import attrs
 
 from errsig.core.kb.load import LoadedRecord, PackContents, load_packs
-from errsig.core.kb.model import Record
+from errsig.core.kb.model import Confusion, Record, Transition
 from errsig.core.kb.problems import Problem
 
 
@@ -28,7 +28,9 @@ class Catalogue:
                 rid = entry.record.id
                 if rid in cat.entries:
                     first = cat.entries[rid].file
-                    cat.problems.append(Problem(entry.file, "$.id", f"duplicate id {rid!r} (first defined in {first})"))
+                    cat.problems.append(
+                        Problem(entry.file, "$.id", f"duplicate id {rid!r} (first defined in {first})")
+                    )
                     continue
                 cat.entries[rid] = entry
         cat._check_links()
@@ -39,13 +41,14 @@ class Catalogue:
         return cls.from_packs(load_packs(extra, builtin=builtin))
 
     def _check_links(self) -> None:
-        for rid, entry in self.entries.items():
+        for _rid, entry in self.entries.items():
             graph = entry.record.transition_graph
-            for field, links in (
+            links_by_field: tuple[tuple[str, Sequence[Transition | Confusion]], ...] = (
                 ("leads_to", graph.leads_to),
                 ("preceded_by", graph.preceded_by),
                 ("frequently_confused_with", graph.frequently_confused_with),
-            ):
+            )
+            for field, links in links_by_field:
                 for i, link in enumerate(links):
                     if link.error_id not in self.entries:
                         self.problems.append(

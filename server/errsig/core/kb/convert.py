@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import Any
 
 import cattrs
@@ -16,6 +17,9 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 from cattrs.gen import make_dict_structure_fn
 
 from errsig.core.kb.model import Day, Rate, Record
+
+if sys.version_info < (3, 11):  # pragma: no cover - cattrs brings the backport
+    from exceptiongroup import BaseExceptionGroup
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -79,9 +83,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(Day, _structure_day)
     conv.register_unstructure_hook(Rate, float)
     conv.register_unstructure_hook(Day, str)
-    conv.register_structure_hook(
-        Record, make_dict_structure_fn(Record, conv, _cattrs_forbid_extra_keys=True)
-    )
+    conv.register_structure_hook(Record, make_dict_structure_fn(Record, conv, _cattrs_forbid_extra_keys=True))
     return conv
 
 

@@ -73,7 +73,9 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
         try:
             size = path.stat().st_size
             if size > MAX_RECORD_BYTES:
-                contents.problems.append(Problem(shown, "$", f"file is {size} bytes; records are at most 1 MiB"))
+                contents.problems.append(
+                    Problem(shown, "$", f"file is {size} bytes; records are at most 1 MiB")
+                )
                 continue
             raw = path.read_bytes()
         except OSError as exc:
@@ -98,13 +100,17 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
                 contents.problems.append(Problem(shown, json_path, reason))
             continue
         if not _ID.fullmatch(record.id):
-            contents.problems.append(Problem(shown, "$.id", f"expected an id like 'domain/slug', got {record.id!r}"))
+            contents.problems.append(
+                Problem(shown, "$.id", f"expected an id like 'domain/slug', got {record.id!r}")
+            )
             continue
         if not canon:
             expected = path.relative_to(root).with_suffix("").as_posix()
             if record.id != expected:
                 contents.problems.append(
-                    Problem(shown, "$.id", f"id {record.id!r} does not match its path (expected {expected!r})")
+                    Problem(
+                        shown, "$.id", f"id {record.id!r} does not match its path (expected {expected!r})"
+                    )
                 )
                 continue
         contents.records.append(LoadedRecord(record, shown, name, trusted))

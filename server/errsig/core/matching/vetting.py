@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import attrs
+import platformdirs
 
 from errsig import __version__
 from errsig.core.kb.catalogue import Catalogue
@@ -49,8 +50,6 @@ def cache_dir() -> Path:
     explicit = os.environ.get("ERRSIG_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    import platformdirs
-
     return Path(platformdirs.user_cache_dir("errsig", appauthor=False))
 
 

@@ -43,7 +43,9 @@ def decode_utf16_if_needed(data: bytes) -> bytes:
     return data
 
 
-def _scan_chunks(scanner: LogScanner, fh: object, start_line: int, limit: int | None) -> tuple[list[Finding], int, int]:
+def _scan_chunks(
+    scanner: LogScanner, fh: object, start_line: int, limit: int | None
+) -> tuple[list[Finding], int, int]:
     """Scan an open binary file from its current position; returns (raw findings, lines, bytes)."""
     read = fh.read  # type: ignore[attr-defined]
     findings: list[Finding] = []
@@ -131,7 +133,12 @@ def scan_growing(
             rewritten = fh.read(len(state.head)) != state.head
     else:
         rewritten = False
-    if state is None or rewritten or st.st_size < state.size or (state.inode is not None and st.st_ino != state.inode):
+    if (
+        state is None
+        or rewritten
+        or st.st_size < state.size
+        or (state.inode is not None and st.st_ino != state.inode)
+    ):
         state = TailState(inode=st.st_ino)
         if max_bytes is not None and st.st_size > max_bytes:
             with open(path, "rb") as fh:

@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 
 from errsig.core.kb.model import Record
+from errsig.core.kb.placeholders import fill_placeholders
 
 
 @attrs.define
@@ -36,8 +37,6 @@ class Finding:
     @property
     def title(self) -> str:
         """The record's canonical message, first line, placeholders filled from the match."""
-        from errsig.core.explain.card import fill_placeholders
-
         first = self.record.signature.strip().splitlines()[0] if self.record.signature.strip() else self.id
         return fill_placeholders(first, self.captures)
 

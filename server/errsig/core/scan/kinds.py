@@ -23,16 +23,25 @@ def _is_requirements_name(p: PurePath) -> bool:
         return True
     if p.parent.name.lower() in ("requirements", "reqs") and name.endswith((".txt", ".in")):
         return True
-    return name.endswith(".in") and ("requirement" in name or name in ("dev.in", "base.in", "prod.in", "test.in"))
+    return name.endswith(".in") and (
+        "requirement" in name or name in ("dev.in", "base.in", "prod.in", "test.in")
+    )
 
 
 def _is_script_name(p: PurePath) -> bool:
     name = p.name.lower()
     return (
-        name in ("dockerfile", "containerfile", "makefile", "gnumakefile", "tox.ini", "noxfile.py", "justfile")
+        name
+        in ("dockerfile", "containerfile", "makefile", "gnumakefile", "tox.ini", "noxfile.py", "justfile")
         or name.startswith("dockerfile.")
         or name.endswith((".dockerfile", ".sh", ".bash", ".ps1", ".bat", ".cmd", ".mk"))
-        or (name.endswith((".yml", ".yaml")) and (".github" in p.parts or name.startswith((".gitlab-ci", "azure-pipelines", ".travis", "bitbucket-pipelines"))))
+        or (
+            name.endswith((".yml", ".yaml"))
+            and (
+                ".github" in p.parts
+                or name.startswith((".gitlab-ci", "azure-pipelines", ".travis", "bitbucket-pipelines"))
+            )
+        )
     )
 
 

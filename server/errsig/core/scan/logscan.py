@@ -79,7 +79,9 @@ _FRESH_LINE = re.compile(r"\s|$|[A-Z][A-Za-z ]{1,20}: |\x1b|#\d+ |\d{4}-\d\d-\d\
 
 
 _ERROR_WORDS = r"error|fatal|fehler|erreur|errore|erro|ошибка|错误|錯誤|致命错误|エラー|致命的エラー|오류"
-_ERROR_MARK = re.compile(rf"(?i)(?:\b(?:{_ERROR_WORDS})\b|致命错误|错误|エラー|×|✗|✘|💥|\[error\])[^a-z0-9]*$")
+_ERROR_MARK = re.compile(
+    rf"(?i)(?:\b(?:{_ERROR_WORDS})\b|致命错误|错误|エラー|×|✗|✘|💥|\[error\])[^a-z0-9]*$"
+)
 _ERROR_START = re.compile(rf"(?i)(?:{_ERROR_WORDS}|×|✗|💥)")
 
 
@@ -112,7 +114,7 @@ class LogScanner:
         """Findings in ``data`` (which starts at line ``first_line`` of its file)."""
         lines = _Lines(data, first_line)
         found: dict[tuple[str, int, int], Finding] = {}
-        for start, hit in sorted(self._candidates(data).items()):
+        for _start, hit in sorted(self._candidates(data).items()):
             number, start, end = lines.line_at(hit)
             self._scan_line(lines, number, start, end, hit, found)
         findings = list(found.values())
@@ -141,9 +143,12 @@ class LogScanner:
                 start = data.rfind(b"\n", 0, pos) + 1
                 end = data.find(b"\n", pos)
                 end = len(data) if end < 0 else end
-                if start not in starts and end - start <= LONG_LINE:
-                    if engine.hits_literal(strip_escapes_bytes(data[start:end])):
-                        starts[start] = pos
+                if (
+                    start not in starts
+                    and end - start <= LONG_LINE
+                    and engine.hits_literal(strip_escapes_bytes(data[start:end]))
+                ):
+                    starts[start] = pos
                 pos = data.find(marker, end)
         # A literal cut in two by a hard wrap: check each full-width line joined to the next.
         pos = 0
@@ -212,7 +217,9 @@ class LogScanner:
             joined = seg if joined is None else join_segments(joined, seg)
         return joined
 
-    def _texts(self, lines: _Lines, line: int, end_line: int, number: int, start: int, end: int) -> dict[int, str]:
+    def _texts(
+        self, lines: _Lines, line: int, end_line: int, number: int, start: int, end: int
+    ) -> dict[int, str]:
         """Raw text of a finding's lines (the front ends convert columns with it)."""
         if end - start > LONG_LINE:
             return {}

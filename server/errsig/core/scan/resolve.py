@@ -12,7 +12,7 @@ CAUSE_WINDOW = 5000  # lines: how far back a cause may be
 FORWARD_WINDOW = 300  # lines: how far into its box a generic summary looks for its cause
 
 
-def _rank(f: Finding) -> tuple[int, int, int, float]:
+def _rank(f: Finding) -> tuple[bool, int, int, int, float]:
     # Built-in records are curated with their samples: they beat foreign packs on the same
     # text; within a source, a specific record beats a generic one.
     return (f.builtin, 0 if f.record.is_generic else 1, f.specificity, len(f.match), f.record.confidence)
@@ -45,20 +45,25 @@ def _merge_repeats(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         at = open_by_id.get(f.id)
         group = groups[at] if at is not None else None
-        if group is not None and f.line - group[-1].line <= INSTANCE_GAP and _compatible(_caps(group), f.captures):
+        if (
+            group is not None
+            and f.line - group[-1].line <= INSTANCE_GAP
+            and _compatible(_caps(group), f.captures)
+        ):
             group.append(f)
         else:
             open_by_id[f.id] = len(groups)
             groups.append([f])
     out = []
     for group in groups:
-        keep = next((f for f in group if f.marked), None)
-        if keep is None:
-            # Identical echoes (BuildKit reprinting a step's tail) keep the original;
-            # changing repeats (retry counters) end where the tool gave up.
-            keep = group[0] if len({f.match for f in group}) == 1 else group[-1]
+        marked = next((f for f in group if f.marked), None)
+        # Identical echoes (BuildKit reprinting a step's tail) keep the original;
+        # changing repeats (retry counters) end where the tool gave up.
+        keep = marked or (group[0] if len({f.match for f in group}) == 1 else group[-1])
         keep.captures = {**_caps(group), **keep.captures}
-        keep.also_at = sorted({x for f in group if f is not keep for x in (f.line, *f.also_at)} | set(keep.also_at))
+        keep.also_at = sorted(
+            {x for f in group if f is not keep for x in (f.line, *f.also_at)} | set(keep.also_at)
+        )
         out.append(keep)
     return out
 
@@ -95,7 +100,9 @@ def _link_causes(findings: list[Finding]) -> None:
                 continue
             first = min([c.line, *c.also_at])  # a cause echoed later (summaries) still came first
             if first < f.line and f.line - first <= CAUSE_WINDOW:
-                candidates.append((c.record.is_generic, f.line - c.line if c.line < f.line else f.line - first, c))
+                candidates.append(
+                    (c.record.is_generic, f.line - c.line if c.line < f.line else f.line - first, c)
+                )
             elif f.record.is_generic and not _is_cause(f, c) and 0 < c.line - f.line <= FORWARD_WINDOW:
                 candidates.append((c.record.is_generic, c.line - f.line, c))
         candidates.sort(key=lambda x: (x[0], x[1]))
@@ -107,10 +114,10 @@ def _link_causes(findings: list[Finding]) -> None:
         seen = {(f.id, f.line)}
         while f.caused_by is not None and f.caused_by not in seen:
             seen.add(f.caused_by)
-            cause = by_key.get(f.caused_by)
-            if cause is None or cause.caused_by is None or cause.caused_by in seen:
+            upstream = by_key.get(f.caused_by)
+            if upstream is None or upstream.caused_by is None or upstream.caused_by in seen:
                 break
-            f.caused_by = cause.caused_by
+            f.caused_by = upstream.caused_by
 
 
 def order(findings: list[Finding]) -> list[Finding]:
@@ -119,7 +126,9 @@ def order(findings: list[Finding]) -> list[Finding]:
 
 def resolve(findings: list[Finding]) -> list[Finding]:
     """The findings to show, from raw matches (which are left untouched)."""
-    fresh = [attrs.evolve(f, caused_by=None, also_at=list(f.also_at), captures=dict(f.captures)) for f in findings]
+    fresh = [
+        attrs.evolve(f, caused_by=None, also_at=list(f.also_at), captures=dict(f.captures)) for f in findings
+    ]
     result = order(_drop_overlapping(fresh))
     result = _merge_repeats(result)
     result = order(result)
