@@ -13,11 +13,19 @@ SEEDS = ROOT / "seeds"
 CANONS = ROOT.parent / "shared" / "external" / "deadends-canons"
 
 
-@pytest.fixture(scope="session")
-def toolkit():  # type: ignore[no-untyped-def]
-    from errsig.core.loading import load_toolkit
+ENGINES = ["re2", "hyperscan"]
 
-    return load_toolkit()
+
+@pytest.fixture(scope="session", params=ENGINES)
+def toolkit(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """The built-in catalogue, once per engine: the default RE2 literal prefilter and
+    the optional Hyperscan one (skipped where the `fast` extra is not installed)."""
+    from errsig.core.loading import load_toolkit
+    from errsig.core.matching.fast import hyperscan
+
+    if request.param == "hyperscan" and hyperscan is None:
+        pytest.skip("hyperscan is not installed (pip install errsig[fast])")
+    return load_toolkit(fast=request.param == "hyperscan")
 
 
 @pytest.fixture(autouse=True)

@@ -61,9 +61,14 @@ def test_clean_log_has_no_findings(log: Path, toolkit: Toolkit) -> None:
     assert [(f.id, f.line + 1, f.match) for f in scan_file(toolkit.scanner, log)] == []
 
 
+@pytest.fixture(scope="module")
+def with_canons() -> Toolkit:
+    return load_toolkit([canons_or_skip()])
+
+
 @pytest.mark.canons
-def test_clean_logs_stay_clean_with_the_canons_loaded() -> None:
-    tk = load_toolkit([canons_or_skip()])
+def test_clean_logs_stay_clean_with_the_canons_loaded(with_canons: Toolkit) -> None:
+    tk = with_canons
     noisy = [p for p in tk.problems if "fires on a clean log" in p.message]
     assert noisy, "the canons are known to be noisy: vetting must disable some"
     for log in CLEAN:
@@ -71,8 +76,8 @@ def test_clean_logs_stay_clean_with_the_canons_loaded() -> None:
 
 
 @pytest.mark.canons
-def test_builtin_samples_still_found_with_the_canons_loaded() -> None:
-    tk = load_toolkit([canons_or_skip()])
+def test_builtin_samples_still_found_with_the_canons_loaded(with_canons: Toolkit) -> None:
+    tk = with_canons
     missing = []
     for sample in SAMPLES:
         expect = json.loads(sample.with_suffix(".expect.json").read_text("utf-8"))

@@ -9,6 +9,7 @@ usage: python settings_model.py [REPO_ROOT]
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import operator
 import sys
@@ -29,9 +30,10 @@ def jsonable(value: Any) -> Any:
 
 def by_import() -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "server"))
-    import attrs
+    # Imported here, not at the top: without attrs the ast reading below is used instead.
+    import attrs  # noqa: PLC0415
 
-    from errsig.core import settings as s
+    from errsig.core import settings as s  # noqa: PLC0415
 
     defaults = {}
     for field in attrs.fields(s.Settings):
@@ -55,7 +57,8 @@ def _eval(node: ast.expr, names: dict[str, Any]) -> Any:
     if isinstance(node, (ast.Tuple, ast.List)):
         return [_eval(e, names) for e in node.elts]
     if isinstance(node, ast.Dict):
-        return {_eval(k, names): _eval(v, names) for k, v in zip(node.keys, node.values) if k is not None}
+        pairs = zip(node.keys, node.values, strict=True)
+        return {_eval(k, names): _eval(v, names) for k, v in pairs if k is not None}
     if isinstance(node, ast.Name):
         return names[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
@@ -75,13 +78,15 @@ def by_ast() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            try:
+            with contextlib.suppress(ValueError, KeyError):
                 names[node.targets[0].id] = _eval(node.value, names)
-            except (ValueError, KeyError):
-                pass
         elif isinstance(node, ast.ClassDef) and node.name == "Settings":
             for item in node.body:
-                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name) and item.value is not None:
+                if (
+                    isinstance(item, ast.AnnAssign)
+                    and isinstance(item.target, ast.Name)
+                    and item.value is not None
+                ):
                     fields[item.target.id] = _eval(item.value, names)
     json_names = names["JSON_NAMES"]
     return {

@@ -89,7 +89,6 @@ export class ErrsigServer implements vscode.Disposable {
         this.disposables.push(
             this.stateEmitter,
             vscode.workspace.onDidChangeConfiguration((e) => {
-                this.output.debug(`configuration changed; errsig.interpreter affected: ${e.affectsConfiguration('errsig.interpreter')}`);
                 if (e.affectsConfiguration('errsig.interpreter')) {
                     void this.restart();
                 } else if (e.affectsConfiguration('errsig') && this.client?.isRunning()) {

@@ -29,7 +29,7 @@ class Toolkit:
 
 
 def _raw_scan_factory(catalogue: Catalogue) -> Callable[[bytes], list[tuple[str, int, str]]]:
-    scanner = LogScanner(Matcher.build(catalogue))
+    scanner = LogScanner(Matcher.build(catalogue, fast=False))  # a few small logs: no compile worth it
 
     def scan(data: bytes) -> list[tuple[str, int, str]]:
         return [(f.id, f.line, f.match) for f in scanner.scan_bytes(data, raw_findings=True)]
@@ -44,7 +44,9 @@ def load_toolkit(
     vet: bool = True,
     disabled: Iterable[str] = (),
     use_cache: bool = True,
+    fast: bool | None = None,
 ) -> Toolkit:
+    """``fast``: use the Hyperscan prefilter (None: when installed and not ERRSIG_ENGINE=re2)."""
     contents = load_packs(packs, builtin=builtin)
     catalogue = Catalogue.from_packs(contents)
     off = set(disabled)
@@ -66,6 +68,6 @@ def load_toolkit(
                         entry.file, "$.regex", f"disabled: fires on a clean log ({where})", severity="warning"
                     )
                 )
-    matcher = Matcher.build(catalogue, disabled=off)
+    matcher = Matcher.build(catalogue, disabled=off, fast=fast)
     problems.extend(matcher.problems)
     return Toolkit(catalogue, matcher, LogScanner(matcher), problems, verdicts)

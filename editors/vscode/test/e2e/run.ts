@@ -448,7 +448,7 @@ async function main(): Promise<void> {
             await shot(p, '08-explain.png');
         });
 
-        await step('the server ran from the bundled copy', async () => {
+        await step('the server ran with errsig.interpreter from the bundled copy', async () => {
             const logs = path.join(userData, 'logs');
             const found = await waitFor('the errsig output log', 10000, async () => {
                 const files = (await fs.readdir(logs, { recursive: true })).map(String).filter((f) => /errsig\.log$/.test(f));
@@ -461,8 +461,8 @@ async function main(): Promise<void> {
                 return undefined;
             });
             await fs.writeFile(path.join(ARTIFACTS, 'errsig-output.log'), found);
-            if (!found.includes('bundled with the extension')) {
-                throw new Error('the server did not run from the bundled copy');
+            if (!found.includes(`server: ${python} -m errsig lsp`) || !found.includes('(setting), errsig bundled with the extension')) {
+                throw new Error('the server did not run with errsig.interpreter and the bundled copy of errsig');
             }
         });
     } catch (err) {

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import ahocorasick
 import attrs
 import re2
 
+from errsig.core.matching.fast import FastPrefilter, available
 from errsig.core.matching.literals import prefilter_literals
 from errsig.core.matching.regex import CompiledRegex
 
@@ -32,6 +35,21 @@ class Pattern:
     literals: list[str] | None
 
 
+def _compile_union(ci: Sequence[str], cs: Sequence[str], folded: Sequence[str]) -> Any:
+    """One RE2 program: case-folded literals, exact literals, and literal-less patterns."""
+    parts = []
+    if ci:
+        parts.append(f"(?i:{_alternation(ci)})")
+    if cs:
+        parts.append(_alternation(cs))
+    parts.extend(folded)
+    if not parts:
+        return None
+    options = re2.Options()
+    options.max_mem = 256 << 20
+    return re2.compile("|".join(parts).encode("utf-8"), options)._regexp
+
+
 def _alternation(literals: Sequence[str]) -> str:
     return "|".join(re2.escape(lit) for lit in sorted(set(literals), key=len, reverse=True))
 
@@ -39,18 +57,32 @@ def _alternation(literals: Sequence[str]) -> str:
 class Engine:
     """Finds, for a text, the candidate lines and the patterns worth running there."""
 
-    def __init__(self, patterns: Sequence[Pattern]) -> None:
+    def __init__(
+        self, patterns: Sequence[Pattern], *, fast: bool | None = None, cache: Path | None = None
+    ) -> None:
         self.patterns = list(patterns)
+        self.fast: FastPrefilter | None = None
+        if fast is None:
+            fast = available()
+        if fast:
+            self.fast = FastPrefilter.build(
+                [(p.key, p.regex.source, p.regex.case_insensitive) for p in self.patterns], cache
+            )
+        covered = self.fast.covered if self.fast else set()
         self.always: list[int] = []  # no literal: confirmed on every candidate line
         self.everywhere: list[int] = []  # no literal and no RE2 form: every line is a candidate
         folded: list[str] = []  # no-literal patterns, folded into the prefilter in full
         cs: list[str] = []
         ci: list[str] = []
+        all_cs: list[str] = []
+        all_ci: list[str] = []
         self._automaton = ahocorasick.Automaton()
         owners: dict[str, list[int]] = {}
         for index, pattern in enumerate(self.patterns):
             if pattern.literals is None:
                 self.always.append(index)
+                if index in covered:
+                    continue
                 if pattern.regex.safe:
                     src = pattern.regex.source
                     folded.append(f"(?i:{src})" if pattern.regex.case_insensitive else f"(?:{src})")
@@ -58,23 +90,18 @@ class Engine:
                     self.everywhere.append(index)
                 continue
             for lit in pattern.literals:
-                (ci if pattern.regex.case_insensitive else cs).append(lit)
+                if index not in covered:  # the fast engine finds these itself
+                    (ci if pattern.regex.case_insensitive else cs).append(lit)
+                (all_ci if pattern.regex.case_insensitive else all_cs).append(lit)
                 owners.setdefault(lit.lower(), []).append(index)
         for lit, idx in owners.items():
             self._automaton.add_word(lit, tuple(sorted(set(idx))))
         if owners:
             self._automaton.make_automaton()
-        parts = []
-        if ci:
-            parts.append(f"(?i:{_alternation(ci)})")
-        if cs:
-            parts.append(_alternation(cs))
-        parts.extend(folded)
-        self._prefilter = None
-        if parts:
-            options = re2.Options()
-            options.max_mem = 256 << 20
-            self._prefilter = re2.compile("|".join(parts).encode("utf-8"), options)._regexp
+        self._prefilter = _compile_union(ci, cs, folded)
+        self._any_literal = (
+            _compile_union(all_ci, all_cs, folded) if self.fast is not None else self._prefilter
+        )
         self._has_literals = bool(owners)
 
     @staticmethod
@@ -89,9 +116,15 @@ class Engine:
     def scans_every_line(self) -> bool:
         return bool(self.everywhere)
 
-    def candidate_offsets(self, data: bytes, start: int = 0, end: int | None = None) -> Iterator[int]:
+    def candidate_offsets(self, data: bytes) -> Iterator[int]:
+        """Byte offsets in ``data`` worth a look (about one per line, in no set order)."""
+        if self.fast is not None:
+            yield from self.fast.line_starts(data).values()
+        yield from self._literal_offsets(data)
+
+    def _literal_offsets(self, data: bytes) -> Iterator[int]:
         """Byte offsets in ``data`` where some literal starts (at most one per line)."""
-        stop = len(data) if end is None else end
+        start, stop = 0, len(data)
         if self._prefilter is None:
             return
         pos = start
@@ -109,9 +142,9 @@ class Engine:
 
     def hits_literal(self, data: bytes) -> bool:
         """Whether some literal (or literal-less pattern) occurs in ``data``."""
-        if self._prefilter is None:
+        if self._any_literal is None:
             return False
-        return bool(self._prefilter.Match(re2._Anchor.UNANCHORED, data, 0, len(data))[0][0] >= 0)
+        return bool(self._any_literal.Match(re2._Anchor.UNANCHORED, data, 0, len(data))[0][0] >= 0)
 
     def patterns_in(self, text: str) -> list[int]:
         """Indices of patterns whose literals occur in ``text`` (plus the always-run ones)."""

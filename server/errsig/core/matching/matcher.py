@@ -13,6 +13,7 @@ from errsig.core.kb.problems import Problem
 from errsig.core.matching.background import frequency_table
 from errsig.core.matching.engine import Engine, Pattern
 from errsig.core.matching.literals import choose_literals, required_literals
+from errsig.core.matching.cache import cache_dir
 from errsig.core.matching.regex import CompiledRegex, PatternError, compile_safe, compile_trusted
 
 
@@ -53,6 +54,7 @@ class Matcher:
         *,
         disabled: Iterable[str] = (),
         demoted: Iterable[str] = (),
+        fast: bool | None = None,
     ) -> Matcher:
         off = set(disabled)
         low = set(demoted)
@@ -76,7 +78,7 @@ class Matcher:
             Pattern(i, sig.regex, None if alts is None else choose_literals(alts, frequency))
             for i, (sig, alts) in enumerate(zip(signatures, alternatives, strict=True))
         ]
-        return cls(signatures, Engine(patterns), problems, catalogue)
+        return cls(signatures, Engine(patterns, fast=fast, cache=cache_dir()), problems, catalogue)
 
     def unfiltered(self) -> list[str]:
         """Ids of records with no literal for the prefilter (they run on every line)."""

@@ -16,11 +16,11 @@ from importlib import resources
 from pathlib import Path
 
 import attrs
-import platformdirs
 
 from errsig import __version__
 from errsig.core.kb.catalogue import Catalogue
 from errsig.core.kb.load import PackContents
+from errsig.core.matching.cache import cache_dir
 
 
 @attrs.define
@@ -44,13 +44,6 @@ def corpus_digest() -> str:
     for path in _corpus_files():
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get("ERRSIG_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    return Path(platformdirs.user_cache_dir("errsig", appauthor=False))
 
 
 def vet_pack(

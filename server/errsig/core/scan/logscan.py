@@ -152,7 +152,7 @@ class LogScanner:
                 pos = data.find(marker, end)
         # A literal cut in two by a hard wrap: check each full-width line joined to the next.
         pos = 0
-        while True:
+        while pos < len(data):
             span = _WRAPPED.Match(re2._Anchor.UNANCHORED, data, pos, len(data))[0]
             if span[0] < 0:
                 break

@@ -1,0 +1,114 @@
+"""The optional fast engine (``pip install errsig[fast]``): Hyperscan runs every
+signature's full regex at once over the raw bytes, so only lines where a pattern really
+matches become candidates. Hyperscan is only a prefilter here: each hit is confirmed by
+the reference regex (Python ``re`` or RE2) on the clean line, as with the default engine.
+
+Patterns are compiled with ``HS_FLAG_PREFILTER`` (constructs Hyperscan lacks are
+approximated by a superset); a pattern Hyperscan refuses stays with the literal
+prefilter. Compiled databases are cached on disk, keyed by the patterns' hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+try:  # an optional dependency
+    import hyperscan
+except ImportError:  # pragma: no cover - depends on the install
+    hyperscan = None
+
+
+def available() -> bool:
+    return hyperscan is not None and os.environ.get("ERRSIG_ENGINE", "auto") != "re2"
+
+
+Entry = tuple[int, bytes, int]
+
+
+def _compile(entries: Sequence[Entry]) -> Any:
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(
+        expressions=[e[1] for e in entries],
+        ids=[e[0] for e in entries],
+        elements=len(entries),
+        flags=[e[2] for e in entries],
+    )
+    return db
+
+
+def _compilable(entries: Sequence[Entry]) -> list[Entry]:
+    """The entries Hyperscan accepts: try them all at once, halve the set on failure."""
+    try:
+        _compile(entries)
+        return list(entries)
+    except Exception:
+        if len(entries) == 1:
+            return []
+    mid = len(entries) // 2
+    return _compilable(entries[:mid]) + _compilable(entries[mid:])
+
+
+class FastPrefilter:
+    """Which patterns match on which lines, from one Hyperscan pass."""
+
+    def __init__(self, db: Any, ids: list[int]) -> None:
+        self._db = db
+        self.covered = set(ids)  # pattern indices this prefilter answers for
+
+    @classmethod
+    def build(cls, sources: Sequence[tuple[int, str, bool]], cache: Path | None) -> FastPrefilter | None:
+        """``sources``: (pattern index, regex, case-insensitive). None if nothing compiles."""
+        if hyperscan is None or not sources:
+            return None
+        base = (
+            hyperscan.HS_FLAG_PREFILTER
+            | hyperscan.HS_FLAG_UTF8
+            | hyperscan.HS_FLAG_ALLOWEMPTY
+            | hyperscan.HS_FLAG_MULTILINE  # ^ and $ at line ends, as on a single line
+        )
+        entries = [
+            (i, src.encode("utf-8"), base | (hyperscan.HS_FLAG_CASELESS if ci else 0))
+            for i, src, ci in sources
+        ]
+        key = hashlib.sha256(repr([(s, f) for _i, s, f in entries]).encode() + b"hs-v1").hexdigest()[:32]
+        path = cache / f"hyperscan-{key}.db" if cache else None
+        ids_path = path.with_suffix(".ids") if path else None
+        if path and ids_path and path.is_file() and ids_path.is_file():
+            try:
+                db = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+                db.scratch = hyperscan.Scratch(db)  # a loaded database has none
+                ids = [int(x) for x in ids_path.read_text().split()]
+                return cls(db, ids)
+            except Exception:  # a stale or damaged cache is rebuilt
+                pass
+        good = _compilable(entries)
+        if not good:
+            return None
+        db = _compile(good)
+        ids = [e[0] for e in good]
+        if path and ids_path:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(hyperscan.dumpb(db))
+                ids_path.write_text(" ".join(map(str, ids)))
+            except OSError:
+                pass
+        return cls(db, ids)
+
+    def line_starts(self, data: bytes) -> dict[int, int]:
+        """Line start -> an offset in it, for every line where some pattern matched."""
+        ends: set[int] = set()
+
+        def on_match(_id: int, _start: int, end: int, _flags: int, _ctx: Any) -> None:
+            ends.add(end)
+
+        self._db.scan(data, match_event_handler=on_match)
+        starts: dict[int, int] = {}
+        for end in sorted(ends):
+            at = max(0, end - 1)
+            starts.setdefault(data.rfind(b"\n", 0, at) + 1, at)
+        return starts
