@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+hyperscan: Any
 try:  # an optional dependency
     import hyperscan
 except ImportError:  # pragma: no cover - depends on the install

@@ -11,9 +11,9 @@ from errsig.core.kb.catalogue import Catalogue
 from errsig.core.kb.model import Record
 from errsig.core.kb.problems import Problem
 from errsig.core.matching.background import frequency_table
+from errsig.core.matching.cache import cache_dir
 from errsig.core.matching.engine import Engine, Pattern
 from errsig.core.matching.literals import choose_literals, required_literals
-from errsig.core.matching.cache import cache_dir
 from errsig.core.matching.regex import CompiledRegex, PatternError, compile_safe, compile_trusted
 
 
