@@ -35,6 +35,24 @@ class Pattern:
     literals: list[str] | None
 
 
+def _offsets(program: Any, data: bytes) -> Iterator[int]:
+    """Where ``program`` first matches on each line of ``data`` (one offset per line)."""
+    if program is None:
+        return
+    match = program.Match
+    unanchored = re2._Anchor.UNANCHORED
+    pos, stop = 0, len(data)
+    while pos < stop:
+        span = match(unanchored, data, pos, stop)[0]
+        if span[0] < 0:
+            return
+        yield span[0]
+        nl = data.find(b"\n", span[1], stop)
+        if nl < 0:
+            return
+        pos = nl + 1
+
+
 def _compile_union(ci: Sequence[str], cs: Sequence[str], folded: Sequence[str]) -> Any:
     """One RE2 program: case-folded literals, exact literals, and literal-less patterns."""
     parts = []
@@ -123,28 +141,12 @@ class Engine:
         yield from self._literal_offsets(data)
 
     def _literal_offsets(self, data: bytes) -> Iterator[int]:
-        """Byte offsets in ``data`` where some literal starts (at most one per line)."""
-        start, stop = 0, len(data)
-        if self._prefilter is None:
-            return
-        pos = start
-        match = self._prefilter.Match
-        unanchored = re2._Anchor.UNANCHORED
-        while pos < stop:
-            span = match(unanchored, data, pos, stop)[0]
-            if span[0] < 0:
-                return
-            yield span[0]
-            nl = data.find(b"\n", span[1], stop)
-            if nl < 0:
-                return
-            pos = nl + 1
+        """Byte offsets in ``data`` where a literal not covered by the fast engine starts."""
+        return _offsets(self._prefilter, data)
 
-    def hits_literal(self, data: bytes) -> bool:
-        """Whether some literal (or literal-less pattern) occurs in ``data``."""
-        if self._any_literal is None:
-            return False
-        return bool(self._any_literal.Match(re2._Anchor.UNANCHORED, data, 0, len(data))[0][0] >= 0)
+    def literal_offsets(self, data: bytes) -> Iterator[int]:
+        """Byte offsets in ``data`` where any literal starts (at most one per line)."""
+        return _offsets(self._any_literal, data)
 
     def patterns_in(self, text: str) -> list[int]:
         """Indices of patterns whose literals occur in ``text`` (plus the always-run ones)."""

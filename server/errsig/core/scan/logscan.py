@@ -29,6 +29,7 @@ from errsig.core.scan.resolve import resolve
 
 _WRAP_ALTERNATIVES = "|".join(f"[^\\r\\n]{{{w}}}" for w in sorted(WRAP_WIDTHS))
 _WRAPPED = re2.compile(f"(?m)^(?:{_WRAP_ALTERNATIVES})\\r?$".encode())._regexp
+_ESCAPE_LINE = re2.compile(rb"[^\n]*(?:\x1b|\\u001[bB]|\\x1[bB]|\\033)[^\n]*")._regexp
 _ESCAPE_MARKERS = (b"\x1b", b"\\u001b", b"\\u001B", b"\\x1b", b"\\033")
 LONG_LINE = 1 << 16  # bytes; longer lines are looked at in a window around each hit
 WINDOW = 4096
@@ -88,6 +89,20 @@ _ERROR_START = re.compile(rf"(?i)(?:{_ERROR_WORDS}|×|✗|💥)")
 _LINE_MARK = re.compile(rf"\s*(?:(?:{_ERROR_WORDS})\b|×|✗|💥|x (?=\S))", re.IGNORECASE)
 
 
+def _spans(program: object, data: bytes) -> list[tuple[int, int]]:
+    """Every non-overlapping match of a compiled RE2 program in ``data``."""
+    out = []
+    match = program.Match  # type: ignore[attr-defined]
+    pos, size = 0, len(data)
+    while pos < size:
+        span = match(re2._Anchor.UNANCHORED, data, pos, size)[0]
+        if span[0] < 0:
+            break
+        out.append(span)
+        pos = span[1] + 1
+    return out
+
+
 def _is_marked(text: str, start: int) -> bool:
     """The tool flagged this line as an error (``ERROR: …``, ``error: …``, ``× …``)."""
     prefix = text[max(0, start - 40) : start]
@@ -135,35 +150,29 @@ class LogScanner:
             return starts
         for offset in engine.candidate_offsets(data):
             starts.setdefault(data.rfind(b"\n", 0, offset) + 1, offset)
-        # Escape sequences can sit inside a literal ("Connection \x1b[1mreset\x1b[0m by peer"):
-        # lines holding one are checked again once the escapes are gone.
-        for marker in _ESCAPE_MARKERS:
-            pos = data.find(marker)
-            while pos >= 0:
-                start = data.rfind(b"\n", 0, pos) + 1
-                end = data.find(b"\n", pos)
-                end = len(data) if end < 0 else end
-                if (
-                    start not in starts
-                    and end - start <= LONG_LINE
-                    and engine.hits_literal(strip_escapes_bytes(data[start:end]))
-                ):
-                    starts[start] = pos
-                pos = data.find(marker, end)
-        # A literal cut in two by a hard wrap: check each full-width line joined to the next.
-        pos = 0
-        while pos < len(data):
-            span = _WRAPPED.Match(re2._Anchor.UNANCHORED, data, pos, len(data))[0]
-            if span[0] < 0:
-                break
-            start, end = span
-            nxt = data.find(b"\n", end + 1)
-            nxt = len(data) if nxt < 0 else nxt
-            if start not in starts and engine.hits_literal(
-                strip_escapes_bytes(data[start:end].rstrip(b"\r") + data[end + 1 : nxt])
-            ):
-                starts[start] = start
-            pos = end + 1
+        # Escape sequences can sit inside a literal ("Connection \x1b[1mreset\x1b[0m by peer"),
+        # and a hard wrap can cut one in two. Lines with escapes, and full-width lines joined
+        # to their continuation, are checked again once cleaned: in one batch, so the cost is
+        # a few C passes, not Python work per line.
+        second_look: list[tuple[int, bytes]] = []
+        if any(marker in data for marker in _ESCAPE_MARKERS):
+            for start, end in _spans(_ESCAPE_LINE, data):
+                if start not in starts and end - start <= LONG_LINE:
+                    second_look.append((start, data[start:end]))
+        for start, end in _spans(_WRAPPED, data):
+            if start not in starts:
+                nxt = data.find(b"\n", end + 1)
+                nxt = len(data) if nxt < 0 else nxt
+                if nxt - start <= LONG_LINE:
+                    second_look.append((start, data[start:end].rstrip(b"\r") + data[end + 1 : nxt]))
+        if second_look:
+            blob = strip_escapes_bytes(b"\n".join(text for _start, text in second_look))
+            index = 0
+            pos = 0
+            for offset in engine.literal_offsets(blob):
+                index += blob.count(b"\n", pos, offset)
+                pos = offset
+                starts.setdefault(second_look[index][0], second_look[index][0])
         return starts
 
     def _segments(self, lines: _Lines, number: int, start: int, end: int, hit: int) -> list[Segment]:
