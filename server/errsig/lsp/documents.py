@@ -18,6 +18,8 @@ _BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def split_lines(text: str) -> list[str]:
+    if "\r" not in text:
+        return text.split("\n")  # the common case, several times faster than the regex
     return _BREAK.split(text)
 
 

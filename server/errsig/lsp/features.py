@@ -17,7 +17,9 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from errsig.core.scan import kinds
 from errsig.core.scan.findings import Finding
-from errsig.core.scan.incremental import IncrementalLog, chunked, scan_lines
+from errsig.core.scan.files import lone_cr_to_lf
+from errsig.core.scan.incremental import IncrementalLog
+from errsig.core.scan.logscan import LogScanner
 from errsig.core.settings import settings_from_json
 from errsig.lsp import convert, links, watching
 from errsig.lsp.documents import Document
@@ -156,18 +158,18 @@ def on_open(ls: ErrsigServer, item: t.TextDocumentItem) -> None:
         # It was pushed while closed; from now on the client pulls it: clear the push.
         ls.state.pushed_watched.discard(item.uri)
         ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=item.uri, diagnostics=[]))
-    refresh_document(ls, doc)
+    refresh_document(ls, doc, item.text)
 
 
-def refresh_document(ls: ErrsigServer, doc: Document) -> None:
+def refresh_document(ls: ErrsigServer, doc: Document, text: str | None = None) -> None:
     if doc.kind == kinds.LOG:
-        _start_full_scan(ls, doc)
+        _start_full_scan(ls, doc, text)
     elif doc.kind in (kinds.REQUIREMENTS, kinds.PIPCONF):
         links.check_document(ls, doc)
         publish(ls, doc.uri)
 
 
-def _start_full_scan(ls: ErrsigServer, doc: Document) -> None:
+def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | None = None) -> None:
     assert ls.state.toolkit is not None
     entry = ls.state.logs.get(doc.uri)
     if entry is None:
@@ -178,24 +180,27 @@ def _start_full_scan(ls: ErrsigServer, doc: Document) -> None:
     if entry.task is not None and not entry.task.done():
         entry.dirty = True
         return
-    entry.task = ls.spawn(_full_scan(ls, doc, entry))
+    entry.task = ls.spawn(_full_scan(ls, doc, entry, text))
 
 
-async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog) -> None:
-    """Scan a whole document in chunks, yielding to other requests between them."""
+def _scan_document_text(scanner: LogScanner, text: str) -> list[Finding]:
+    """Raw matches of a whole document, lines split as editors split them."""
+    data = text.encode("utf-8", "surrogatepass")
+    return scanner.scan_bytes(lone_cr_to_lf(data), raw_findings=True)
+
+
+async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str | None) -> None:
+    """Scan a whole document in a worker thread, so requests are answered meanwhile;
+    edits that arrive during the scan make it run again on the new text."""
+    loop = asyncio.get_running_loop()
     while True:
         entry.dirty = False
-        lines = list(doc.lines)
-        raw: list[Finding] = []
-        for a, b in chunked(len(lines)):
-            raw.extend(scan_lines(entry.analysis.scanner, lines, max(0, a - 4), b))
-            if len(lines) > 40_000:
-                await asyncio.sleep(0)
-            if ls.state.docs.get(doc.uri) is not doc:
-                return
-        seen: set[tuple[str, int, int]] = set()
-        unique = [f for f in raw if (k := (f.id, f.line, f.col)) not in seen and not seen.add(k)]  # type: ignore[func-returns-value]
-        entry.analysis.reset(unique)
+        source = text if text is not None else doc.text
+        text = None
+        raw = await loop.run_in_executor(None, _scan_document_text, entry.analysis.scanner, source)
+        if ls.state.docs.get(doc.uri) is not doc:
+            return
+        entry.analysis.reset(raw)
         if not entry.dirty:
             break
     log_findings_changed(ls, doc.uri, entry.analysis.findings)

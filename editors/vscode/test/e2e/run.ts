@@ -48,10 +48,11 @@ exit 1
 interface Step {
     name: string;
     ms: number;
-    screenshot?: string;
+    screenshots: string[];
 }
 
 const steps: Step[] = [];
+let stepShots: string[] = [];
 const t0 = Date.now();
 
 function log(message: string): void {
@@ -60,10 +61,11 @@ function log(message: string): void {
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const start = Date.now();
+    stepShots = [];
     log(`${name} …`);
     const result = await fn();
     const ms = Date.now() - start;
-    steps.push({ name, ms });
+    steps.push({ name, ms, screenshots: stepShots });
     log(`${name}: ok (${ms} ms)`);
     return result;
 }
@@ -71,10 +73,7 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 async function shot(page: Page, file: string): Promise<void> {
     const target = path.join(ARTIFACTS, file);
     await page.screenshot({ path: target });
-    const last = steps.at(-1);
-    if (last) {
-        last.screenshot = file;
-    }
+    stepShots.push(file);
     log(`screenshot ${path.relative(REPO, target)}`);
 }
 

@@ -25,6 +25,10 @@ def background_text() -> str:
     return "\n".join(parts).lower()
 
 
+def background_lines() -> int:
+    return background_text().count("\n")
+
+
 def frequency_table(literals: Iterable[str]) -> Callable[[str], int]:
     """A function giving each literal's count in the background text (case-folded)."""
     text = background_text()

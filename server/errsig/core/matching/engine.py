@@ -33,6 +33,30 @@ class Pattern:
     key: int
     regex: CompiledRegex
     literals: list[str] | None
+    fold: bool = False  # its literals are common in ordinary logs: prefilter on the full regex
+
+
+def _compile_set(patterns: Sequence[Pattern]) -> tuple[Any, list[int]]:
+    """An RE2 Set of ``patterns`` and, by set index, their pattern indices."""
+    if not patterns:
+        return None, []
+    options = re2.Options()
+    options.max_mem = 256 << 20
+    rset = re2.Set.SearchSet(options)
+    ids: list[int] = []
+    for p in patterns:
+        src = p.regex.source
+        if p.regex.case_insensitive and not src.startswith("(?i)"):
+            src = f"(?i:{src})"
+        try:
+            if rset.Add(src) >= 0:
+                ids.append(p.key)
+        except re2.error:
+            continue
+    if not ids:
+        return None, []
+    rset.Compile()
+    return rset, ids
 
 
 def _offsets(program: Any, data: bytes) -> Iterator[int]:
@@ -107,20 +131,33 @@ class Engine:
                 else:
                     self.everywhere.append(index)
                 continue
+            folds = pattern.fold and pattern.regex.safe and index not in covered
+            if folds:
+                src = pattern.regex.source
+                folded.append(f"(?i:{src})" if pattern.regex.case_insensitive else f"(?:{src})")
             for lit in pattern.literals:
-                if index not in covered:  # the fast engine finds these itself
+                if index not in covered and not folds:  # else found by the fast engine or the fold
                     (ci if pattern.regex.case_insensitive else cs).append(lit)
                 (all_ci if pattern.regex.case_insensitive else all_cs).append(lit)
                 owners.setdefault(lit.lower(), []).append(index)
+        # Patterns that run under RE2 anyway are picked per line by an RE2 Set (one C call
+        # says exactly which of them match); the others (built-in, Python re) by their literals.
+        self._set, self._set_ids = _compile_set([p for p in self.patterns if p.regex.safe])
+        in_set = set(self._set_ids)
+        self.always = [i for i in self.always if i not in in_set]
         for lit, idx in owners.items():
+            idx = [i for i in idx if i not in in_set]
+            if not idx:
+                continue
             self._automaton.add_word(lit, tuple(sorted(set(idx))))
         if owners:
             self._automaton.make_automaton()
-        self._prefilter = _compile_union(ci, cs, folded)
-        self._any_literal = (
-            _compile_union(all_ci, all_cs, folded) if self.fast is not None else self._prefilter
-        )
-        self._has_literals = bool(owners)
+        # Two programs, not one: a union of a few hundred full regexes with two thousand
+        # literals exceeds RE2's DFA budget and falls back to the slow NFA.
+        self._prefilter = _compile_union(ci, cs, [])
+        self._folded = _compile_union([], [], folded)
+        self._any_literal = _compile_union(all_ci, all_cs, []) if self.fast is not None else self._prefilter
+        self._has_literals = any(True for _ in self._automaton.keys()) if owners else False
 
     @staticmethod
     def literals_for(regex: CompiledRegex, frequency: Callable[[str], int] | None = None) -> list[str] | None:
@@ -138,20 +175,22 @@ class Engine:
         """Byte offsets in ``data`` worth a look (about one per line, in no set order)."""
         if self.fast is not None:
             yield from self.fast.line_starts(data).values()
-        yield from self._literal_offsets(data)
-
-    def _literal_offsets(self, data: bytes) -> Iterator[int]:
-        """Byte offsets in ``data`` where a literal not covered by the fast engine starts."""
-        return _offsets(self._prefilter, data)
+        yield from _offsets(self._prefilter, data)
+        yield from _offsets(self._folded, data)
 
     def literal_offsets(self, data: bytes) -> Iterator[int]:
-        """Byte offsets in ``data`` where any literal starts (at most one per line)."""
-        return _offsets(self._any_literal, data)
+        """Byte offsets in ``data`` where any literal, or a folded pattern, starts."""
+        yield from _offsets(self._any_literal, data)
+        yield from _offsets(self._folded, data)
 
     def patterns_in(self, text: str) -> list[int]:
-        """Indices of patterns whose literals occur in ``text`` (plus the always-run ones)."""
+        """Indices of the patterns worth running on ``text``: those the RE2 set says match,
+        those whose literals occur in it, and the ones without literals."""
         found: set[int] = set(self.always)
         if self._has_literals:
             for _end, owners in self._automaton.iter(text.lower()):
                 found.update(owners)
+        if self._set is not None:
+            ids = self._set_ids
+            found.update(ids[k] for k in self._set.Match(text.encode("utf-8", "surrogatepass")))
         return sorted(found)

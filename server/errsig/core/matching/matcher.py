@@ -10,11 +10,14 @@ import attrs
 from errsig.core.kb.catalogue import Catalogue
 from errsig.core.kb.model import Record
 from errsig.core.kb.problems import Problem
-from errsig.core.matching.background import frequency_table
+from errsig.core.matching.background import background_lines, frequency_table
 from errsig.core.matching.cache import cache_dir
 from errsig.core.matching.engine import Engine, Pattern
 from errsig.core.matching.literals import choose_literals, required_literals
 from errsig.core.matching.regex import CompiledRegex, PatternError, compile_safe, compile_trusted
+
+
+COMMON_SHARE = 0.002  # a literal on more than this share of clean-log lines is too common to prefilter on
 
 
 @attrs.define
@@ -74,10 +77,12 @@ class Matcher:
             alternatives.append(alts)
             signatures.append(Signature(record, regex, alts, entry.trusted, rid in low))
         frequency = frequency_table(run for alts in alternatives if alts for runs in alts for run in runs)
-        patterns = [
-            Pattern(i, sig.regex, None if alts is None else choose_literals(alts, frequency))
-            for i, (sig, alts) in enumerate(zip(signatures, alternatives, strict=True))
-        ]
+        common = max(3, int(background_lines() * COMMON_SHARE))
+        patterns = []
+        for i, (sig, alts) in enumerate(zip(signatures, alternatives, strict=True)):
+            literals = None if alts is None else choose_literals(alts, frequency)
+            fold = bool(literals) and max(frequency(lit) for lit in literals or []) >= common
+            patterns.append(Pattern(i, sig.regex, literals, fold=fold))
         return cls(signatures, Engine(patterns, fast=fast, cache=cache_dir()), problems, catalogue)
 
     def unfiltered(self) -> list[str]:

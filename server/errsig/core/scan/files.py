@@ -110,7 +110,7 @@ class TailState:
     line_texts: dict[int, str] = attrs.field(factory=dict)  # text of the lines findings are on
 
 
-def _lone_cr_to_lf(data: bytes) -> bytes:
+def lone_cr_to_lf(data: bytes) -> bytes:
     """Editors end a line at a lone CR too; same length, so offsets stay valid."""
     return _LONE_CR.sub(b"\n", data) if b"\r" in data else data
 
@@ -164,7 +164,7 @@ def scan_growing(
 def _advance(scanner: LogScanner, state: TailState, context: bytes, tail: bytes, editor_lines: bool) -> bool:
     """Scan the complete lines of ``tail``; False when it holds no complete line yet."""
     if editor_lines:
-        context, tail = _lone_cr_to_lf(context), _lone_cr_to_lf(tail)
+        context, tail = lone_cr_to_lf(context), lone_cr_to_lf(tail)
     cut = tail.rfind(b"\n") + 1
     if cut == 0:
         return False

@@ -169,7 +169,7 @@ class LogScanner:
             blob = strip_escapes_bytes(b"\n".join(text for _start, text in second_look))
             index = 0
             pos = 0
-            for offset in engine.literal_offsets(blob):
+            for offset in sorted(set(engine.literal_offsets(blob))):
                 index += blob.count(b"\n", pos, offset)
                 pos = offset
                 starts.setdefault(second_look[index][0], second_look[index][0])
