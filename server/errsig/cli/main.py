@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
     lsp = sub.add_parser("lsp", help="run the language server on stdio")
     lsp.add_argument("--tcp", metavar="HOST:PORT", default=None)
+    lsp.add_argument("--stdio", action="store_true", help="use stdio (the default; clients send it)")
     return p
 
 

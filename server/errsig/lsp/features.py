@@ -16,8 +16,8 @@ from lsprotocol import types as t
 from pygls.uris import from_fs_path, to_fs_path
 
 from errsig.core.scan import kinds
-from errsig.core.scan.findings import Finding
 from errsig.core.scan.files import lone_cr_to_lf
+from errsig.core.scan.findings import Finding
 from errsig.core.scan.incremental import IncrementalLog
 from errsig.core.scan.logscan import LogScanner
 from errsig.core.settings import settings_from_json

@@ -13,6 +13,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
 from errsig.core.explain.card import make_card, render_markdown
+from errsig.core.fixes.commands import has_placeholders
 from errsig.core.fixes.model import Fix
 from errsig.core.fixes.plan import FixContext, fixes_for
 from errsig.core.scan import kinds
@@ -169,14 +170,17 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
                 is_preferred=fix.preferred or None,
             )
             if fix.command is not None and not fix.edits:
+                shown = " && ".join(line.strip() for line in fix.command.splitlines() if line.strip())
+                if fix.needs_input or has_placeholders(fix.command):
+                    shown += " (fill in the <placeholders> first)"
                 for name, label in ((RUN_IN_TERMINAL, "Run in terminal"), (COPY_COMMAND, "Copy command")):
                     out.append(
                         t.CodeAction(
-                            title=f"{label}: {fix.command}",
+                            title=f"{label}: {shown}",
                             kind=t.CodeActionKind.QuickFix,
                             diagnostics=[diag],
                             command=t.Command(
-                                title=f"{label}: {fix.command}", command=name, arguments=[fix.command]
+                                title=f"{label}: {shown}", command=name, arguments=[fix.command]
                             ),
                         )
                     )

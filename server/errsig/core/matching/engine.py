@@ -48,6 +48,7 @@ def _compile_set(patterns: Sequence[Pattern]) -> tuple[Any, list[int]]:
         src = p.regex.source
         if p.regex.case_insensitive and not src.startswith("(?i)"):
             src = f"(?i:{src})"
+        src = f"(?m:{src})"  # ^ and $ at line breaks: a superset of the single-line match
         try:
             if rset.Add(src) >= 0:
                 ids.append(p.key)
@@ -146,18 +147,17 @@ class Engine:
         in_set = set(self._set_ids)
         self.always = [i for i in self.always if i not in in_set]
         for lit, idx in owners.items():
-            idx = [i for i in idx if i not in in_set]
-            if not idx:
-                continue
-            self._automaton.add_word(lit, tuple(sorted(set(idx))))
-        if owners:
+            outside = sorted({i for i in idx if i not in in_set})
+            if outside:
+                self._automaton.add_word(lit, tuple(outside))
+        self._has_literals = len(self._automaton) > 0
+        if self._has_literals:
             self._automaton.make_automaton()
         # Two programs, not one: a union of a few hundred full regexes with two thousand
         # literals exceeds RE2's DFA budget and falls back to the slow NFA.
         self._prefilter = _compile_union(ci, cs, [])
         self._folded = _compile_union([], [], folded)
         self._any_literal = _compile_union(all_ci, all_cs, []) if self.fast is not None else self._prefilter
-        self._has_literals = any(True for _ in self._automaton.keys()) if owners else False
 
     @staticmethod
     def literals_for(regex: CompiledRegex, frequency: Callable[[str], int] | None = None) -> list[str] | None:
@@ -192,5 +192,5 @@ class Engine:
                 found.update(owners)
         if self._set is not None:
             ids = self._set_ids
-            found.update(ids[k] for k in self._set.Match(text.encode("utf-8", "surrogatepass")))
+            found.update(ids[k] for k in self._set.Match(text.encode("utf-8", "surrogatepass")) or ())
         return sorted(found)

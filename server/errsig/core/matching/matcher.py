@@ -16,7 +16,6 @@ from errsig.core.matching.engine import Engine, Pattern
 from errsig.core.matching.literals import choose_literals, required_literals
 from errsig.core.matching.regex import CompiledRegex, PatternError, compile_safe, compile_trusted
 
-
 COMMON_SHARE = 0.002  # a literal on more than this share of clean-log lines is too common to prefilter on
 
 

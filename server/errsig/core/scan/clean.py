@@ -202,3 +202,13 @@ _ESCAPES_BYTES = re.compile(_ESCAPES.pattern.encode("ascii"))
 def strip_escapes_bytes(data: bytes) -> bytes:
     """Remove terminal escape sequences from raw bytes (keeps line breaks)."""
     return _ESCAPES_BYTES.sub(b"", data)
+
+
+def rough_clean(raw: str) -> str:
+    """The clean text of a line as one string, redraws on lines of their own: every match
+    on a clean segment is a match here too (with ``^``/``$`` at line breaks)."""
+    parts = []
+    for piece in _ESCAPES.sub("", raw).split("\r"):
+        prefix = _PREFIXES.match(piece)
+        parts.append(piece[prefix.end() :] if prefix else piece)
+    return "\n".join(parts)

@@ -21,6 +21,8 @@ from errsig.core.scan.clean import (
     Segment,
     clean_segments,
     join_segments,
+    looks_json_stream,
+    rough_clean,
     strip_escapes_bytes,
     visible_width,
 )
@@ -251,6 +253,17 @@ class LogScanner:
                 out[n] = lines.text(s, e)
         return out
 
+    def _may_match(self, lines: _Lines, start: int, end: int) -> bool:
+        """A cheap look before the full work: most candidate lines of a noisy pack match
+        nothing. Lines that may join a hard wrap, or JSON streams, always get the full look."""
+        raw = lines.text(start, end)
+        if looks_json_stream(raw) or _is_wrapped(raw):
+            return True
+        prev = lines.prev(start)
+        if prev is not None and prev[1] - prev[0] <= LONG_LINE and _is_wrapped(lines.text(*prev)):
+            return True
+        return bool(self.matcher.engine.patterns_in(rough_clean(raw)))
+
     def _scan_line(
         self,
         lines: _Lines,
@@ -260,12 +273,14 @@ class LogScanner:
         hit: int,
         found: dict[tuple[str, int, int], Finding],
     ) -> None:
+        engine = self.matcher.engine
+        if end - start <= LONG_LINE and not self._may_match(lines, start, end):
+            return
         texts = self._segments(lines, number, start, end, hit)
         if end - start <= LONG_LINE:
             chain = self._wrap_chain(lines, number, start, end)
             if chain is not None:
                 texts.append(chain)
-        engine = self.matcher.engine
         signatures = self.matcher.signatures
         for seg in texts:
             for index in engine.patterns_in(seg.text):

@@ -25,9 +25,14 @@ def _overlaps(a: Finding, b: Finding) -> bool:
 def _drop_overlapping(findings: list[Finding]) -> list[Finding]:
     """Where matches of different signatures overlap, keep the most specific."""
     kept: list[Finding] = []
+    by_line: dict[int, list[Finding]] = {}
     for f in sorted(findings, key=_rank, reverse=True):
-        if not any(_overlaps(f, k) for k in kept):
-            kept.append(f)
+        lines = range(f.line, f.end_line + 1)
+        if any(_overlaps(f, k) for n in lines for k in by_line.get(n, ())):
+            continue
+        kept.append(f)
+        for n in lines:
+            by_line.setdefault(n, []).append(f)
     return kept
 
 
@@ -93,19 +98,26 @@ def _link_causes(findings: list[Finding]) -> None:
     ``subprocess-exited-with-error`` box) is printed *before* the build output that
     explains it, so for generic records a cause a little further down also counts.
     """
+    by_id: dict[str, list[Finding]] = {}
+    leads_to_me: dict[str, set[str]] = {}  # symptom id -> ids whose records lead to it
     for f in findings:
+        by_id.setdefault(f.id, []).append(f)
+    for rid, group in by_id.items():
+        for t in group[0].record.transition_graph.leads_to:
+            leads_to_me.setdefault(t.error_id, set()).add(rid)
+    for f in findings:
+        cause_ids = {t.error_id for t in f.record.transition_graph.preceded_by} | leads_to_me.get(f.id, set())
         candidates = []
-        for c in findings:
-            if c is f or not _is_cause(c, f):
-                continue
-            first = min([c.line, *c.also_at])  # a cause echoed later (summaries) still came first
-            if first < f.line and f.line - first <= CAUSE_WINDOW:
-                candidates.append(
-                    (c.record.is_generic, f.line - c.line if c.line < f.line else f.line - first, c)
-                )
-            elif f.record.is_generic and not _is_cause(f, c) and 0 < c.line - f.line <= FORWARD_WINDOW:
-                candidates.append((c.record.is_generic, c.line - f.line, c))
-        candidates.sort(key=lambda x: (x[0], x[1]))
+        for cid in cause_ids - {f.id}:
+            for c in by_id.get(cid, ()):
+                first = min([c.line, *c.also_at])  # a cause echoed later (summaries) still came first
+                if first < f.line and f.line - first <= CAUSE_WINDOW:
+                    candidates.append(
+                        (c.record.is_generic, f.line - c.line if c.line < f.line else f.line - first, c)
+                    )
+                elif f.record.is_generic and not _is_cause(f, c) and 0 < c.line - f.line <= FORWARD_WINDOW:
+                    candidates.append((c.record.is_generic, c.line - f.line, c))
+        candidates.sort(key=lambda x: (x[0], x[1], x[2].line))
         if candidates:
             cause = candidates[0][2]
             f.caused_by = (cause.id, cause.line)
