@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent / "server"))
 
 from corpus import generate  # noqa: E402
 from errsig.core.loading import Toolkit, load_toolkit  # noqa: E402
+from errsig.core.matching.fast import available as fast_available  # noqa: E402
 from errsig.core.scan.files import scan_file, scan_growing  # noqa: E402
 
 DEFAULT_CANONS = HERE.parent.parent / "shared" / "external" / "deadends-canons"
@@ -92,11 +93,14 @@ def main() -> int:
     print(f"log: {mb:.0f} MB, {lines:,} lines (benchmarks/corpus.py, seed 42)")
 
     rows: list[tuple[str, float]] = []
-    load_s = best_of(3, lambda: load_toolkit(use_cache=False))
-    tk = load_toolkit()
+    load_s = best_of(3, lambda: load_toolkit(use_cache=False, fast=False))
+    tk = load_toolkit(fast=False)
     print(f"catalogue load (built-in, {len(tk.matcher.signatures)} signatures): {load_s * 1000:.0f} ms")
     secs = best_of(2, lambda: scan_file(tk.scanner, log))
     rows.append(("errsig, built-in catalogue", mb / secs))
+    if fast_available():
+        tkf = load_toolkit(fast=True)
+        rows.append(("errsig[fast] (hyperscan), built-in", mb / best_of(2, lambda: scan_file(tkf.scanner, log))))
     naive_builtin = naive_mbps(tk, data)
     rows.append(("naive loop, built-in catalogue", naive_builtin))
     floor = grep_floor(tk, log)
@@ -113,14 +117,18 @@ def main() -> int:
 
     if args.canons.is_dir():
         t0 = time.perf_counter()
-        tkc = load_toolkit([args.canons], use_cache=False)
+        tkc = load_toolkit([args.canons], use_cache=False, fast=False)
         cold = time.perf_counter() - t0
-        warm = best_of(3, lambda: load_toolkit([args.canons]))
+        warm = best_of(3, lambda: load_toolkit([args.canons], fast=False))
         print(
             f"catalogue + canons load ({len(tkc.matcher.signatures)} active): cold {cold * 1000:.0f} ms (vetting), warm {warm * 1000:.0f} ms"
         )
         secs = best_of(2, lambda: scan_file(tkc.scanner, log))
         rows.append(("errsig, catalogue + canons", mb / secs))
+        if fast_available():
+            tkcf = load_toolkit([args.canons], fast=True)
+            secs = best_of(2, lambda: scan_file(tkcf.scanner, log))
+            rows.append(("errsig[fast] (hyperscan), catalogue + canons", mb / secs))
         rows.append(("naive loop, catalogue + canons", naive_mbps(tkc, data, budget_s=10.0)))
         floorc = grep_floor(tkc, log)
         if floorc:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from errsig import __version__
-from errsig.core.explain.card import commands_of
+from errsig.core.fixes.plan import safest_first
+from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record
 from errsig.core.kb.placeholders import fill_placeholders
 from errsig.core.scan.findings import Finding
@@ -28,7 +29,7 @@ def render_text(results: FileFindings, colour: bool = False) -> str:
             out.append(f"{name}:{f.line + 1}:{f.col + 1}: {sev} {f.id}: {f.title}")
             if f.caused_by:
                 out.append(f"    caused by {f.caused_by[0]} at line {f.caused_by[1] + 1}")
-            ranked = f.record.workarounds_ranked()
+            ranked = safest_first(f.record, f.captures)
             if ranked:
                 top = ranked[0]
                 out.append(

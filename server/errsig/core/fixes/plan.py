@@ -33,7 +33,6 @@ import attrs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from errsig.core.explain.card import commands_of
 from errsig.core.fixes.commands import (
     ParsedOption,
     PipCommand,
@@ -70,6 +69,7 @@ from errsig.core.fixes.requirements_edit import (
     set_specifier,
 )
 from errsig.core.fixes.scripts import add_options, script_kind
+from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record, Workaround
 from errsig.core.kb.placeholders import fill_placeholders
 
@@ -492,3 +492,22 @@ def fixes_for(record: Record, captures: Mapping[str, str], ctx: FixContext) -> l
             else:
                 preferred_kinds.add(f.kind)
     return fixes
+
+
+def is_risky(w: Workaround, captures: Mapping[str, str] | None = None) -> bool:
+    """Whether a workaround points pip at a third-party index, a proxy, or weakens TLS."""
+    plan = _plan(w, captures or {})
+    for cmd in plan.pip:
+        for o in cmd.options:
+            if o.spec is not None and option_risk(o.spec, o.value):
+                return True
+    for s in plan.settings:
+        spec = option_for_conf_key(s.key, s.section)
+        if spec is not None and option_risk(spec, s.value):
+            return True
+    return False
+
+
+def safest_first(record: Record, captures: Mapping[str, str] | None = None) -> list[Workaround]:
+    """Workarounds by success rate, the risky ones (mirrors, proxies, TLS) after the rest."""
+    return sorted(record.workarounds_ranked(), key=lambda w: is_risky(w, captures))

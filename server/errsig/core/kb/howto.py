@@ -1,0 +1,122 @@
+"""The commands in a workaround's ``how`` text (prose and comments left out)."""
+
+from __future__ import annotations
+
+import re
+
+_COMMAND_WORDS = [
+    "sudo",
+    "doas",
+    "python",
+    "python3",
+    "python2",
+    "py",
+    "pip",
+    "pip3",
+    "pipx",
+    "pipenv",
+    "poetry",
+    "uv",
+    "uvx",
+    "conda",
+    "mamba",
+    "micromamba",
+    "pixi",
+    "apt",
+    "apt-get",
+    "apk",
+    "yum",
+    "dnf",
+    "zypper",
+    "pacman",
+    "brew",
+    "port",
+    "choco",
+    "scoop",
+    "winget",
+    "vcpkg",
+    "nix",
+    "git",
+    "ssh",
+    "curl",
+    "wget",
+    "export",
+    "set",
+    "setx",
+    "unset",
+    "source",
+    ".",
+    "cd",
+    "rm",
+    "del",
+    "rmdir",
+    "mkdir",
+    "mklink",
+    "echo",
+    "printf",
+    "tee",
+    "sed",
+    "pyenv",
+    "virtualenv",
+    "rustup",
+    "cargo",
+    "maturin",
+    "cmake",
+    "make",
+    "ninja",
+    "meson",
+    "gcc",
+    "cc",
+    "clang",
+    "xcode-select",
+    "softwareupdate",
+    "npm",
+    "npx",
+    "docker",
+    "podman",
+    "systemctl",
+    "update-ca-certificates",
+    "certutil",
+    "openssl",
+    "security",
+    "keyring",
+    "nvidia-smi",
+    "nvcc",
+    "reg",
+    "New-ItemProperty",
+    "Set-ItemProperty",
+    "Set-ExecutionPolicy",
+    "$env:",
+    "ulimit",
+    "df",
+    "du",
+    "ls",
+]
+
+
+def commands_of(how: str) -> list[str]:
+    """The command lines of a workaround's ``how`` (comments and prose left out).
+
+    A line is a command when its first word is a program or shell built-in people run
+    for these fixes (``pip``, ``py -3.12 -m pip``, ``xcode-select``, ``unset``, ...);
+    a ``$ `` prompt is dropped; a prose line ending in ``cmd`` after a colon gives ``cmd``.
+    """
+    out = []
+    for line in how.splitlines():
+        s = line.strip()
+        if s.startswith(("$ ", "> ", "PS> ")):
+            s = s.split(" ", 1)[1].strip()
+        if not s or s.startswith(("#", "//", "REM ")):
+            continue
+        first = s.split(None, 1)[0]
+        if (
+            first in _COMMAND_WORDS
+            or first.startswith(("$env:", "./", ".\\"))
+            or re.match(r"python\d[\d.]*$|pip\d[\d.]*$", first)
+        ):
+            out.append(s)
+            continue
+        m = re.search(r":\s+((?:python3?|py|pip3?|conda|uv|poetry) .+)$", s)
+        if m:
+            out.append(m.group(1))
+    return out
