@@ -210,3 +210,13 @@ def test_huge_file_is_scanned_from_its_tail(tk: Toolkit, tmp_path: Path) -> None
 
 def test_tail_state_starts_empty() -> None:
     assert TailState().offset == 0
+
+
+def test_literal_cut_at_the_second_of_two_wraps(tk: Toolkit) -> None:
+    first = "WARNING: Retrying after connection broken by ProtocolError('Connection aborted.',"
+    second = " ConnectionResetError(104, 'Connection aborted by the server side: Connection re"
+    first, second = first[:80].ljust(80, "x"), "s" + second[1:80].ljust(79, "y")
+    assert len(first) == len(second) == 80
+    text = first + "\n" + second + "\nset by peer')\n"
+    found = tk.scanner.scan_text(text)
+    assert [(f.id, f.line, f.end_line) for f in found] == [("net/reset", 1, 2)]

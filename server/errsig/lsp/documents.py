@@ -8,19 +8,15 @@ can rescan just those.
 
 from __future__ import annotations
 
-import re
-
 import attrs
 
 from errsig.lsp.positions import from_client
 
-_BREAK = re.compile(r"\r\n|\r|\n")
-
 
 def split_lines(text: str) -> list[str]:
-    if "\r" not in text:
-        return text.split("\n")  # the common case, several times faster than the regex
-    return _BREAK.split(text)
+    if "\r" in text:  # three C passes beat one regex split by far on big logs
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 @attrs.define

@@ -30,7 +30,8 @@ from errsig.core.scan.findings import Finding
 from errsig.core.scan.resolve import resolve
 
 _WRAP_ALTERNATIVES = "|".join(f"[^\\r\\n]{{{w}}}" for w in sorted(WRAP_WIDTHS))
-_WRAPPED = re2.compile(f"(?m)^(?:{_WRAP_ALTERNATIVES})\\r?$".encode())._regexp
+# A full-width line followed by one that starts mid-text (not blank, not an escape or prefix).
+_WRAPPED_PAIR = re2.compile(f"(?m)^(?:{_WRAP_ALTERNATIVES})\\r?\\n[^\\s\\x1b#]".encode())._regexp
 _ESCAPE_LINE = re2.compile(rb"[^\n]*(?:\x1b|\\u001[bB]|\\x1[bB]|\\033)[^\n]*")._regexp
 _ESCAPE_MARKERS = (b"\x1b", b"\\u001b", b"\\u001B", b"\\x1b", b"\\033")
 LONG_LINE = 1 << 16  # bytes; longer lines are looked at in a window around each hit
@@ -91,8 +92,9 @@ _ERROR_START = re.compile(rf"(?i)(?:{_ERROR_WORDS}|×|✗|💥)")
 _LINE_MARK = re.compile(rf"\s*(?:(?:{_ERROR_WORDS})\b|×|✗|💥|x (?=\S))", re.IGNORECASE)
 
 
-def _spans(program: object, data: bytes) -> list[tuple[int, int]]:
-    """Every non-overlapping match of a compiled RE2 program in ``data``."""
+def _spans(program: object, data: bytes, *, next_line: bool = False) -> list[tuple[int, int]]:
+    """Matches of a compiled RE2 program in ``data``, one per line; with ``next_line`` a
+    match may run into the following line, and the search goes on from that line."""
     out = []
     match = program.Match  # type: ignore[attr-defined]
     pos, size = 0, len(data)
@@ -101,7 +103,7 @@ def _spans(program: object, data: bytes) -> list[tuple[int, int]]:
         if span[0] < 0:
             break
         out.append(span)
-        pos = span[1] + 1
+        pos = (data.rfind(b"\n", span[0], span[1]) + 1) if next_line else span[1] + 1
     return out
 
 
@@ -109,6 +111,9 @@ def _is_marked(text: str, start: int) -> bool:
     """The tool flagged this line as an error (``ERROR: …``, ``error: …``, ``× …``)."""
     prefix = text[max(0, start - 40) : start]
     return bool(_ERROR_MARK.search(prefix) or _ERROR_START.match(text, start) or _LINE_MARK.match(text))
+
+
+_FRESH_LINE_BYTES = re.compile(_FRESH_LINE.pattern.encode("ascii"))
 
 
 def _is_wrapped(raw: str) -> bool:
@@ -161,8 +166,9 @@ class LogScanner:
             for start, end in _spans(_ESCAPE_LINE, data):
                 if start not in starts and end - start <= LONG_LINE:
                     second_look.append((start, data[start:end]))
-        for start, end in _spans(_WRAPPED, data):
-            if start not in starts:
+        for start, pair_end in _spans(_WRAPPED_PAIR, data, next_line=True):
+            end = data.rfind(b"\n", start, pair_end)
+            if start not in starts and not _FRESH_LINE_BYTES.match(data, end + 1):
                 nxt = data.find(b"\n", end + 1)
                 nxt = len(data) if nxt < 0 else nxt
                 if nxt - start <= LONG_LINE:
