@@ -32,12 +32,28 @@ class Change:
 
 @attrs.define
 class Document:
+    """An open document. Its line list is built on first use: opening a big log costs
+    the scan, and the split waits for the first edit (diagnostics carry their lines)."""
+
     uri: str
     path: str | None
     kind: str | None
     version: int | None
-    lines: list[str]
+    _source: str | None
     language_id: str = ""
+    _lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = split_lines(self._source or "")
+            self._source = None
+        return self._lines
+
+    @property
+    def split(self) -> bool:
+        """Whether the line list exists yet (``line()`` without splitting)."""
+        return self._lines is not None
 
     @classmethod
     def from_text(
@@ -49,19 +65,21 @@ class Document:
         text: str,
         language_id: str = "",
     ) -> Document:
-        return cls(uri, path, kind, version, split_lines(text), language_id)
+        return cls(uri, path, kind, version, text, language_id)
 
     @property
     def text(self) -> str:
-        return "\n".join(self.lines)
+        if self._lines is None:
+            return self._source or ""
+        return "\n".join(self._lines)
 
     def line(self, n: int) -> str:
         return self.lines[n] if 0 <= n < len(self.lines) else ""
 
     def replace_all(self, text: str) -> Change:
         old = len(self.lines)
-        self.lines = split_lines(text)
-        return Change(0, old, len(self.lines))
+        self._lines = split_lines(text)
+        return Change(0, old, len(self._lines))
 
     def apply(self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str) -> Change:
         """Apply an incremental change given in client positions."""

@@ -286,8 +286,11 @@ def on_watched_files(ls: ErrsigServer, changes: list[tuple[str, int]]) -> None:
 
 def line_text_for(ls: ErrsigServer, uri: str) -> convert.LineText:
     doc = ls.state.docs.get(uri)
-    if doc is not None:
+    if doc is not None and (doc.split or uri not in ls.state.logs):
         return doc.line
+    if doc is not None:  # a log not split yet: its findings carry the lines they are on
+        texts = {n: s for f in ls.state.logs[uri].analysis.findings for n, s in f.texts.items()}
+        return lambda n: texts[n] if n in texts else doc.line(n)
     tail = ls.state.tails.get(uri)
     texts = tail.line_texts if tail is not None else {}
     return lambda n: texts.get(n, "")
