@@ -100,7 +100,9 @@ def main() -> int:
     rows.append(("errsig, built-in catalogue", mb / secs))
     if fast_available():
         tkf = load_toolkit(fast=True)
-        rows.append(("errsig[fast] (hyperscan), built-in", mb / best_of(2, lambda: scan_file(tkf.scanner, log))))
+        rows.append(
+            ("errsig[fast] (hyperscan), built-in", mb / best_of(2, lambda: scan_file(tkf.scanner, log)))
+        )
     naive_builtin = naive_mbps(tk, data)
     rows.append(("naive loop, built-in catalogue", naive_builtin))
     floor = grep_floor(tk, log)
