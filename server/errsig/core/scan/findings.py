@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
 
 from errsig.core.kb.model import Record
 from errsig.core.kb.placeholders import fill_placeholders
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-Z(\"'])|(?<=[。！？])")
+
+
+def first_sentence(text: str, limit: int = 200) -> str:
+    """The first sentence of ``text`` (at most ``limit`` characters)."""
+    text = " ".join(text.split())
+    first = _SENTENCE_END.split(text, maxsplit=1)[0] if text else ""
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
 @attrs.define
@@ -42,7 +53,8 @@ class Finding:
 
     @property
     def message(self) -> str:
-        cause = self.record.root_cause.strip().split("\n")[0]
+        """The title and the root cause's first sentence (the hover has the rest)."""
+        cause = first_sentence(self.record.root_cause)
         return f"{self.title} — {cause}" if cause else self.title
 
     def shifted(self, lines: int) -> Finding:
