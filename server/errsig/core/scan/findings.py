@@ -10,7 +10,6 @@ import attrs
 from errsig.core.kb.model import Record
 from errsig.core.kb.placeholders import fill_placeholders
 
-
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-Z(\"'])|(?<=[。！？])")
 
 
