@@ -144,6 +144,9 @@ class Engine:
         # Patterns that run under RE2 anyway are picked per line by an RE2 Set (one C call
         # says exactly which of them match); the others (built-in, Python re) by their literals.
         self._set, self._set_ids = _compile_set([p for p in self.patterns if p.regex.safe])
+        self._set_uncovered, self._set_uncovered_ids = _compile_set(
+            [p for p in self.patterns if p.regex.safe and p.key not in covered]
+        )
         in_set = set(self._set_ids)
         self.always = [i for i in self.always if i not in in_set]
         for lit, idx in owners.items():
@@ -171,10 +174,12 @@ class Engine:
     def scans_every_line(self) -> bool:
         return bool(self.everywhere)
 
+    def fast_hits(self, data: bytes) -> dict[int, tuple[int, set[int]]]:
+        """With the fast engine: line start -> patterns Hyperscan saw there (else empty)."""
+        return self.fast.line_hits(data) if self.fast is not None else {}
+
     def candidate_offsets(self, data: bytes) -> Iterator[int]:
-        """Byte offsets in ``data`` worth a look (about one per line, in no set order)."""
-        if self.fast is not None:
-            yield from self.fast.line_starts(data).values()
+        """Byte offsets in ``data`` where a literal (or a folded pattern) may match."""
         yield from _offsets(self._prefilter, data)
         yield from _offsets(self._folded, data)
 
@@ -183,14 +188,23 @@ class Engine:
         yield from _offsets(self._any_literal, data)
         yield from _offsets(self._folded, data)
 
-    def patterns_in(self, text: str) -> list[int]:
+    def patterns_in(self, text: str, seen: set[int] | None = None) -> list[int]:
         """Indices of the patterns worth running on ``text``: those the RE2 set says match,
-        those whose literals occur in it, and the ones without literals."""
+        those whose literals occur in it, and the ones without literals. ``seen``: what
+        the fast engine found on this line, which spares the set for the patterns it covers."""
         found: set[int] = set(self.always)
         if self._has_literals:
             for _end, owners in self._automaton.iter(text.lower()):
                 found.update(owners)
+        if seen is not None and self.fast is not None:
+            found |= seen
+            if self._set_uncovered is None:
+                return sorted(found)
         if self._set is not None:
-            ids = self._set_ids
-            found.update(ids[k] for k in self._set.Match(text.encode("utf-8", "surrogatepass")) or ())
+            rset, ids = (
+                (self._set_uncovered, self._set_uncovered_ids)
+                if seen is not None
+                else (self._set, self._set_ids)
+            )
+            found.update(ids[k] for k in rset.Match(text.encode("utf-8", "surrogatepass")) or ())
         return sorted(found)

@@ -100,16 +100,17 @@ class FastPrefilter:
                 pass
         return cls(db, ids)
 
-    def line_starts(self, data: bytes) -> dict[int, int]:
-        """Line start -> an offset in it, for every line where some pattern matched."""
-        ends: set[int] = set()
+    def line_hits(self, data: bytes) -> dict[int, tuple[int, set[int]]]:
+        """Line start -> (an offset where a match ended, the patterns that matched there)."""
+        hits: dict[int, set[int]] = {}
 
-        def on_match(_id: int, _start: int, end: int, _flags: int, _ctx: Any) -> None:
-            ends.add(end)
+        def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: Any) -> None:
+            hits.setdefault(end, set()).add(pattern)
 
         self._db.scan(data, match_event_handler=on_match)
-        starts: dict[int, int] = {}
-        for end in sorted(ends):
+        lines: dict[int, tuple[int, set[int]]] = {}
+        for end, ids in hits.items():
             at = max(0, end - 1)
-            starts.setdefault(data.rfind(b"\n", 0, at) + 1, at)
-        return starts
+            start = data.rfind(b"\n", 0, at) + 1
+            lines.setdefault(start, (at, set()))[1].update(ids)
+        return lines

@@ -136,14 +136,25 @@ class LogScanner:
         """Findings in ``data`` (which starts at line ``first_line`` of its file)."""
         lines = _Lines(data, first_line)
         found: dict[tuple[str, int, int], Finding] = {}
-        for _start, hit in sorted(self._candidates(data).items()):
+        hints = self.matcher.engine.fast_hits(data)
+        candidates, looked_again = self._candidate_lines(data)
+        for line_start, (at, _ids) in hints.items():
+            candidates.setdefault(line_start, at)
+        for _start, hit in sorted(candidates.items()):
             number, start, end = lines.line_at(hit)
-            self._scan_line(lines, number, start, end, hit, found)
+            # The fast engine saw the raw bytes; a line that needed the second look (escapes
+            # inside a literal, a hard wrap) gets every pattern considered.
+            seen = None if not hints or start in looked_again else hints.get(start, (0, set()))[1]
+            self._scan_line(lines, number, start, end, hit, found, seen)
         findings = list(found.values())
         return findings if raw_findings else resolve(findings)
 
     def _candidates(self, data: bytes) -> dict[int, int]:
         """Line start -> a byte offset in that line worth looking at."""
+        return self._candidate_lines(data)[0]
+
+    def _candidate_lines(self, data: bytes) -> tuple[dict[int, int], set[int]]:
+        """Line start -> a byte offset worth looking at; and the lines found by the second look."""
         engine = self.matcher.engine
         starts: dict[int, int] = {}
         if engine.scans_every_line:
@@ -154,7 +165,7 @@ class LogScanner:
                 if nl < 0:
                     break
                 pos = nl + 1
-            return starts
+            return starts, set()
         for offset in engine.candidate_offsets(data):
             starts.setdefault(data.rfind(b"\n", 0, offset) + 1, offset)
         # Escape sequences can sit inside a literal ("Connection \x1b[1mreset\x1b[0m by peer"),
@@ -162,6 +173,7 @@ class LogScanner:
         # to their continuation, are checked again once cleaned: in one batch, so the cost is
         # a few C passes, not Python work per line.
         second_look: list[tuple[int, bytes]] = []
+        looked_again: set[int] = set()
         if any(marker in data for marker in _ESCAPE_MARKERS):
             for start, end in _spans(_ESCAPE_LINE, data):
                 if start not in starts and end - start <= LONG_LINE:
@@ -180,8 +192,11 @@ class LogScanner:
             for offset in sorted(set(engine.literal_offsets(blob))):
                 index += blob.count(b"\n", pos, offset)
                 pos = offset
-                starts.setdefault(second_look[index][0], second_look[index][0])
-        return starts
+                line_start = second_look[index][0]
+                if line_start not in starts:
+                    starts[line_start] = line_start
+                    looked_again.add(line_start)
+        return starts, looked_again
 
     def _segments(self, lines: _Lines, number: int, start: int, end: int, hit: int) -> list[Segment]:
         if end - start <= LONG_LINE:
@@ -259,7 +274,7 @@ class LogScanner:
                 out[n] = lines.text(s, e)
         return out
 
-    def _may_match(self, lines: _Lines, start: int, end: int) -> bool:
+    def _may_match(self, lines: _Lines, start: int, end: int, seen: set[int] | None) -> bool:
         """A cheap look before the full work: most candidate lines of a noisy pack match
         nothing. Lines that may join a hard wrap, or JSON streams, always get the full look."""
         raw = lines.text(start, end)
@@ -268,7 +283,7 @@ class LogScanner:
         prev = lines.prev(start)
         if prev is not None and prev[1] - prev[0] <= LONG_LINE and _is_wrapped(lines.text(*prev)):
             return True
-        return bool(self.matcher.engine.patterns_in(rough_clean(raw)))
+        return bool(self.matcher.engine.patterns_in(rough_clean(raw), seen))
 
     def _scan_line(
         self,
@@ -278,9 +293,10 @@ class LogScanner:
         end: int,
         hit: int,
         found: dict[tuple[str, int, int], Finding],
+        seen: set[int] | None = None,
     ) -> None:
         engine = self.matcher.engine
-        if end - start <= LONG_LINE and not self._may_match(lines, start, end):
+        if end - start <= LONG_LINE and not self._may_match(lines, start, end, seen):
             return
         texts = self._segments(lines, number, start, end, hit)
         if end - start <= LONG_LINE:
@@ -289,7 +305,8 @@ class LogScanner:
                 texts.append(chain)
         signatures = self.matcher.signatures
         for seg in texts:
-            for index in engine.patterns_in(seg.text):
+            single_line = seg.posmap.pieces[0][1] == seg.posmap.pieces[-1][1] if seg.posmap.pieces else True
+            for index in engine.patterns_in(seg.text, seen if single_line else None):
                 sig = signatures[index]
                 for h in sig.regex.hits(seg.text):
                     line, col = seg.posmap.raw(h.start)
