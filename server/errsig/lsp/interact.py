@@ -188,10 +188,14 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
             edit = _edit_for(ls, fix)
             if edit is None:
                 continue
+            if fix.needs_input and "placeholder" not in action.title:
+                action.title += " (then fill in the <placeholders>)"
             action.edit = edit
+            action.data = {"risk": fix.risk} if fix.risk else None
             out.append(action)
-    # Preferred first, then edits, then commands to run or copy (stable within each).
-    out.sort(key=lambda a: (not a.is_preferred, a.edit is None))
+    # Preferred first, then safe edits, risky edits (mirror, proxy, TLS), and last the
+    # commands to run or copy; the plan's order (success rate) within each group.
+    out.sort(key=lambda a: (not a.is_preferred, a.edit is None, bool(a.data)))
     return out
 
 
