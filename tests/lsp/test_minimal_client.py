@@ -30,12 +30,18 @@ async def test_bare_client_gets_push_diagnostics_for_untitled_text(tmp_path: Pat
         assert [d.code for d in params.diagnostics] == ["pip/network-connection-reset-by-peer"]
         # Requests about documents the server never saw get empty answers, not errors.
         nowhere = t.TextDocumentIdentifier(uri=(tmp_path / "nope.log").as_uri())
-        hover = await client.text_document_hover_async(t.HoverParams(text_document=nowhere, position=t.Position(0, 0)))
+        hover = await client.text_document_hover_async(
+            t.HoverParams(text_document=nowhere, position=t.Position(0, 0))
+        )
         assert hover is None
-        report = await client.text_document_diagnostic_async(t.DocumentDiagnosticParams(text_document=nowhere))
+        report = await client.text_document_diagnostic_async(
+            t.DocumentDiagnosticParams(text_document=nowhere)
+        )
         assert isinstance(report, t.RelatedFullDocumentDiagnosticReport)
         assert list(report.items) == []
-        foreign = t.Diagnostic(range=t.Range(t.Position(0, 0), t.Position(0, 1)), message="lint", source="other")
+        foreign = t.Diagnostic(
+            range=t.Range(t.Position(0, 0), t.Position(0, 1)), message="lint", source="other"
+        )
         actions = await client.text_document_code_action_async(
             t.CodeActionParams(
                 text_document=t.TextDocumentIdentifier(uri=uri),
