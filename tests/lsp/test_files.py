@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types as t
 
-from tests.lsp.session import diagnostics, open_doc, pushed, rng, session
+from tests.lsp.session import apply_text_edits, diagnostics, open_doc, pushed, rng, session
 
 LOG = (
     "Collecting torch==1.7.0 (from -r requirements.txt (line 2))\n"
@@ -74,3 +74,43 @@ async def test_pip_conf_checks(workspace: Path) -> None:
             ("bad-value", "1:10-1:14", t.DiagnosticSeverity.Error),
             ("unknown-key", "2:0-2:6", t.DiagnosticSeverity.Warning),
         ]
+
+
+DOCKERFILE = "FROM python:3.11\nRUN pip install -r requirements.txt && \\\n    pip install gunicorn\n"
+TIMEOUT_LOG = (
+    "Collecting torch\n"
+    "pip._vendor.urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='files.pythonhosted.org',"
+    " port=443): Read timed out.\n"
+)
+
+
+async def test_quick_fixes_edit_a_dockerfile_and_a_requirements_file(workspace: Path) -> None:
+    (workspace / "Dockerfile").write_text(DOCKERFILE, "utf-8")
+    (workspace / "timeout.log").write_text(TIMEOUT_LOG, "utf-8")
+    async with session(workspace, "vscode") as client:
+        uri = open_doc(client, workspace / "timeout.log")
+        (diag,) = await diagnostics(client, uri, want=1)
+        assert diag.code == "pip/read-timeout"
+        result = await client.text_document_code_action_async(
+            t.CodeActionParams(
+                text_document=t.TextDocumentIdentifier(uri=uri),
+                range=diag.range,
+                context=t.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+        actions = [a for a in result or [] if isinstance(a, t.CodeAction) and a.edit is not None]
+        docker = [a for a in actions if "Dockerfile" in a.title and "--timeout" in a.title]
+        assert docker, [a.title for a in actions]
+        (change,) = docker[0].edit.document_changes or []  # type: ignore[union-attr]
+        assert isinstance(change, t.TextDocumentEdit)
+        assert change.text_document.uri == (workspace / "Dockerfile").as_uri()
+        edited = apply_text_edits(DOCKERFILE, list(change.edits))  # type: ignore[arg-type]
+        assert edited == (
+            "FROM python:3.11\n"
+            "RUN pip install --timeout 120 --retries 10 -r requirements.txt && \\\n"
+            "    pip install --timeout 120 --retries 10 gunicorn\n"
+        )
+        # The mirror variant for the requirements file exists, is not preferred, and says so.
+        mirror = [a for a in actions if "requirements.txt" in a.title and "mirror" in a.title]
+        assert mirror
+        assert not any(a.is_preferred for a in mirror)
