@@ -9,6 +9,7 @@ alternative must contain. The engine registers the longest run of every alternat
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable
@@ -91,9 +92,15 @@ def _walk(items: Any, fold: bool) -> tuple[Alternatives, str | None]:
     return alts, ("".join(alts[0]) if pure and len(alts) == 1 else None)
 
 
+@functools.lru_cache(maxsize=8192)
+def _parse(pattern: str, flags: int) -> Any:
+    """Python's parse of a pattern (cached: loading checks and analyses each pattern)."""
+    return _p.parse(pattern, flags)
+
+
 def required_literals(pattern: str, flags: int = 0) -> list[list[str]] | None:
     """Per alternative, the literal runs (longest first) that a match must contain."""
-    parsed = _p.parse(pattern, flags)
+    parsed = _parse(pattern, flags)
     fold = bool((flags | parsed.state.flags) & re.IGNORECASE)
     alts, _ = _walk(parsed, fold)
     out: list[list[str]] = []
@@ -125,4 +132,5 @@ def prefilter_literals(
 
 
 def is_case_insensitive(pattern: str, flags: int = 0) -> bool:
-    return bool((flags | _p.parse(pattern, flags).state.flags) & re.IGNORECASE)
+    """Whether the pattern turns on IGNORECASE inline; raises ``re.error`` on bad syntax."""
+    return bool((flags | _parse(pattern, flags).state.flags) & re.IGNORECASE)

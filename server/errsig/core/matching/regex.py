@@ -15,6 +15,8 @@ from typing import Protocol
 import attrs
 import re2
 
+from errsig.core.matching.literals import is_case_insensitive
+
 
 class Regex(Protocol):
     def finditer(self, text: str) -> Iterator[re.Match[str]]: ...
@@ -57,9 +59,9 @@ def compile_trusted(pattern: str, case_insensitive: bool = False) -> CompiledReg
 
 def compile_safe(pattern: str, case_insensitive: bool = False) -> CompiledRegex:
     """Compile a user pattern with RE2 (linear time); Python ``re`` syntax is checked first."""
-    try:
-        checked = re.compile(pattern, re.IGNORECASE if case_insensitive else 0)
-    except re.error as exc:
+    try:  # Python's parser checks the syntax (records are written for Python re)
+        inline_ci = is_case_insensitive(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
         raise PatternError(f"regex does not compile: {exc}") from None
     options = re2.Options()
     options.case_sensitive = not case_insensitive
@@ -70,5 +72,5 @@ def compile_safe(pattern: str, case_insensitive: bool = False) -> CompiledRegex:
         raise PatternError(
             f"regex uses a feature that cannot run in linear time (RE2 refused it: {exc})"
         ) from None
-    ci = case_insensitive or bool(checked.flags & re.IGNORECASE)
+    ci = case_insensitive or inline_ci
     return CompiledRegex(pattern, ci, True, compiled)
