@@ -32,9 +32,9 @@ from errsig.core.scan.resolve import resolve
 _WRAP_ALTERNATIVES = "|".join(f"[^\\r\\n]{{{w}}}" for w in sorted(WRAP_WIDTHS))
 # A full-width line followed by one that starts mid-text (not blank, not an escape or prefix).
 _WRAPPED_PAIR = re2.compile(f"(?m)^(?:{_WRAP_ALTERNATIVES})\\r?\\n[^\\s\\x1b#]".encode())._regexp
-_ESCAPE_LINE = re2.compile(rb"[^\n]*(?:\x1b|\\u001[bB]|\\x1[bB]|\\033)[^\n]*")._regexp
 _ESCAPE_MARKERS = (b"\x1b", b"\\u001b", b"\\u001B", b"\\x1b", b"\\033")
 LONG_LINE = 1 << 16  # bytes; longer lines are looked at in a window around each hit
+WRAP_SCAN_LIMIT = 16 << 20  # bytes; bigger texts are not checked for literals cut by a wrap
 WINDOW = 4096
 MAX_WRAP_CHAIN = 4
 
@@ -90,6 +90,20 @@ _ERROR_START = re.compile(rf"(?i)(?:{_ERROR_WORDS}|×|✗|💥)")
 
 
 _LINE_MARK = re.compile(rf"\s*(?:(?:{_ERROR_WORDS})\b|×|✗|💥|x (?=\S))", re.IGNORECASE)
+
+
+def _lines_with(data: bytes, markers: tuple[bytes, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every line holding one of ``markers``, in order (memchr-speed finds)."""
+    spans: set[tuple[int, int]] = set()
+    for marker in markers:
+        pos = data.find(marker)
+        while pos >= 0:
+            start = data.rfind(b"\n", 0, pos) + 1
+            end = data.find(b"\n", pos)
+            end = len(data) if end < 0 else end
+            spans.add((start, end))
+            pos = data.find(marker, end)
+    return sorted(spans)
 
 
 def _spans(program: object, data: bytes, *, next_line: bool = False) -> list[tuple[int, int]]:
@@ -174,11 +188,13 @@ class LogScanner:
         # a few C passes, not Python work per line.
         second_look: list[tuple[int, bytes]] = []
         looked_again: set[int] = set()
-        if any(marker in data for marker in _ESCAPE_MARKERS):
-            for start, end in _spans(_ESCAPE_LINE, data):
-                if start not in starts and end - start <= LONG_LINE:
-                    second_look.append((start, data[start:end]))
-        for start, pair_end in _spans(_WRAPPED_PAIR, data, next_line=True):
+        for start, end in _lines_with(data, _ESCAPE_MARKERS):
+            if start not in starts and end - start <= LONG_LINE:
+                second_look.append((start, data[start:end]))
+        # Hard wraps come from copying a terminal's screen: pasted excerpts, not the
+        # multi-megabyte logs tools write (those hold each line whole).
+        pairs = _spans(_WRAPPED_PAIR, data, next_line=True) if len(data) <= WRAP_SCAN_LIMIT else []
+        for start, pair_end in pairs:
             end = data.rfind(b"\n", start, pair_end)
             if start not in starts and not _FRESH_LINE_BYTES.match(data, end + 1):
                 nxt = data.find(b"\n", end + 1)
