@@ -221,3 +221,36 @@ async def test_binary_and_huge_lines_do_not_break_the_server(workspace: Path) ->
         )
         # pygls hands back custom results as attribute objects.
         assert [f.id for f in result.findings] == ["demo/frob-slow"]
+
+
+async def test_requests_are_answered_while_a_big_document_is_scanned(workspace: Path) -> None:
+    """The full scan of a big log runs off the event loop: a hover on another document sent
+    right after the big didOpen is answered before the big log's diagnostics arrive."""
+    small = workspace / "small.log"
+    small.write_text(LOG, "utf-8")
+    filler = "Requirement already satisfied: frobby in ./site-packages (1.0)\n" * 600_000  # ~40 MB
+    big_text = filler + "FROB-E104 link dropped while fetching frobby\n"
+    async with session(workspace, "vscode", init_options={"packs": [PACK]}) as client:
+        small_uri = open_doc(client, small)
+        await pushed(client, small_uri, want=2)
+        order: list[str] = []
+        big_uri = (workspace / "big.log").as_uri()
+
+        async def big_diagnostics() -> None:
+            while True:
+                params = await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+                if params.uri == big_uri:
+                    order.append("big diagnostics")
+                    return
+
+        waiter = asyncio.ensure_future(big_diagnostics())
+        open_doc(client, workspace / "big.log", text=big_text)
+        hover = await client.text_document_hover_async(
+            t.HoverParams(text_document=t.TextDocumentIdentifier(uri=small_uri), position=t.Position(1, 3))
+        )
+        order.append("hover")
+        assert hover is not None
+        (diag,) = await pushed(client, big_uri, want=1, timeout=60)
+        assert diag.range.start.line == 600_000
+        await waiter
+        assert order == ["hover", "big diagnostics"]
