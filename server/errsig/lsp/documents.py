@@ -25,10 +25,6 @@ class Change:
     old_count: int  # lines replaced
     new_count: int  # lines now in their place
 
-    @property
-    def delta(self) -> int:
-        return self.new_count - self.old_count
-
 
 @attrs.define
 class Document:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as t
 from pygls.exceptions import JsonRpcInvalidParams
-from pygls.uris import to_fs_path
 
 from errsig.core.explain.card import make_card, render_markdown
 from errsig.core.fixes.commands import has_placeholders
@@ -79,15 +78,12 @@ def _read_text(ls: ErrsigServer, path: Path) -> str | None:
         return None
 
 
-def _context(ls: ErrsigServer, doc_uri: str) -> FixContext:
-    from errsig.lsp.features import uri_of
-
+def _context(ls: ErrsigServer) -> FixContext:
     state = ls.state
     reqs = {p for u, p in state.requirements_on_disk.items()}
     reqs |= {Path(d.path) for d in state.docs.values() if d.kind == kinds.REQUIREMENTS and d.path}
     scripts = set(state.scripts_on_disk.values())
     scripts |= {Path(d.path) for d in state.docs.values() if d.kind == kinds.SCRIPT and d.path}
-    _ = uri_of
     return FixContext(
         env=dict(os.environ),
         platform=sys.platform,
@@ -153,7 +149,7 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
     if only and not any(str(k).startswith("quickfix") for k in only):
         return []
     assert ls.state.toolkit is not None
-    ctx = _context(ls, params.text_document.uri)
+    ctx = _context(ls)
     out: list[t.CodeAction] = []
     for diag in params.context.diagnostics:
         data = diag.data if isinstance(diag.data, dict) else {}
@@ -265,7 +261,7 @@ def scan_text_request(ls: ErrsigServer, params: Any) -> dict[str, Any]:
     name = _param(params, "name") or "<text>"
     assert ls.state.toolkit is not None
     findings = ls.state.toolkit.scanner.scan_text(text[-MAX_SCAN_TEXT:])
-    ctx = _context(ls, "")
+    ctx = _context(ls)
     out = []
     for f in findings:
         if ls.state.settings.is_disabled(f.id):
@@ -277,8 +273,3 @@ def scan_text_request(ls: ErrsigServer, params: Any) -> dict[str, Any]:
         item["fixes"] = fixes
         out.append(item)
     return {"findings": out}
-
-
-def path_of(uri: str) -> Path | None:
-    p = to_fs_path(uri)
-    return Path(p) if p else None

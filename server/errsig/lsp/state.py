@@ -25,7 +25,6 @@ CHECK_SOURCE = "checks"  # requirements / pip.conf validation
 class OpenLog:
     analysis: IncrementalLog
     task: asyncio.Task[None] | None = None
-    scanning: bool = False  # a full scan is running; edits wait for it
     dirty: bool = False  # an edit arrived during the full scan
 
 
@@ -41,7 +40,6 @@ class ClientTraits:
     refresh: bool = False  # workspace.diagnostics.refreshSupport
     progress: bool = False
     locale: str | None = None
-    code_action_literals: bool = True
 
 
 @attrs.define
@@ -53,7 +51,6 @@ class State:
     docs: dict[str, Document] = attrs.field(factory=dict)
     logs: dict[str, OpenLog] = attrs.field(factory=dict)
     tails: dict[str, TailState] = attrs.field(factory=dict)  # watched files on disk, by uri
-    lines_on_disk: dict[str, list[str]] = attrs.field(factory=dict)  # for positions of watched files
     diagnostics: dict[tuple[str, str], list[t.Diagnostic]] = attrs.field(factory=dict)
     findings: dict[str, list[Finding]] = attrs.field(factory=dict)  # uri -> current log findings
     pushed_watched: set[str] = attrs.field(factory=set)

@@ -14,8 +14,7 @@ built-in catalogue has none, and ``errsig check-pack`` reports them for user pac
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ import attrs
 import re2
 
 from errsig.core.matching.fast import FastPrefilter, available
-from errsig.core.matching.literals import prefilter_literals
 from errsig.core.matching.regex import CompiledRegex
 
 
@@ -161,14 +159,6 @@ class Engine:
         self._prefilter = _compile_union(ci, cs, [])
         self._folded = _compile_union([], [], folded)
         self._any_literal = _compile_union(all_ci, all_cs, []) if self.fast is not None else self._prefilter
-
-    @staticmethod
-    def literals_for(regex: CompiledRegex, frequency: Callable[[str], int] | None = None) -> list[str] | None:
-        flags = re.IGNORECASE if regex.case_insensitive else 0
-        try:
-            return prefilter_literals(regex.source, flags, frequency)
-        except (re.error, RecursionError, OverflowError):
-            return None
 
     @property
     def scans_every_line(self) -> bool:

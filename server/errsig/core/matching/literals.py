@@ -123,14 +123,6 @@ def choose_literals(alts: list[list[str]], frequency: Callable[[str], int] | Non
     return chosen
 
 
-def prefilter_literals(
-    pattern: str, flags: int = 0, frequency: Callable[[str], int] | None = None
-) -> list[str] | None:
-    """The literals to register for ``pattern`` (None: it has an alternative without one)."""
-    alts = required_literals(pattern, flags)
-    return None if alts is None else choose_literals(alts, frequency)
-
-
 def is_case_insensitive(pattern: str, flags: int = 0) -> bool:
     """Whether the pattern turns on IGNORECASE inline; raises ``re.error`` on bad syntax."""
     return bool((flags | _parse(pattern, flags).state.flags) & re.IGNORECASE)

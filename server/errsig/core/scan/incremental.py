@@ -8,15 +8,13 @@ scans only the new lines plus the margin.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import attrs
 
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.logscan import MAX_WRAP_CHAIN, LogScanner
 from errsig.core.scan.resolve import resolve
-
-CHUNK_LINES = 40_000
 
 
 def _key(f: Finding) -> tuple[str, int, int]:
@@ -31,12 +29,6 @@ def scan_lines(scanner: LogScanner, lines: Sequence[str], start: int, stop: int)
     return scanner.scan_bytes(text.encode("utf-8", "surrogatepass"), start, raw_findings=True)
 
 
-def chunked(total: int, size: int = CHUNK_LINES) -> Iterator[tuple[int, int]]:
-    """Line ranges covering ``total`` lines, for scans that yield between chunks."""
-    for start in range(0, total, size):
-        yield start, min(total, start + size)
-
-
 @attrs.define
 class IncrementalLog:
     scanner: LogScanner
@@ -47,12 +39,6 @@ class IncrementalLog:
         self.raw = raw
         self.findings = resolve(raw)
         return self.findings
-
-    def full(self, lines: Sequence[str]) -> list[Finding]:
-        raw: list[Finding] = []
-        for a, b in chunked(len(lines)):
-            raw.extend(scan_lines(self.scanner, lines, max(0, a - MAX_WRAP_CHAIN) if a else 0, b))
-        return self.reset(_dedupe(raw))
 
     def update(self, lines: Sequence[str], first: int, old_count: int, new_count: int) -> list[Finding]:
         margin = MAX_WRAP_CHAIN
