@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from errsig.core.loading import Toolkit, load_toolkit
-from errsig.core.scan.files import BinaryFileError, TailState, scan_file, scan_growing
+from errsig.core.scan.files import BinaryFileError, scan_file, scan_growing
 
 RESET = "Connection reset by peer"
 
@@ -206,10 +206,6 @@ def test_huge_file_is_scanned_from_its_tail(tk: Toolkit, tmp_path: Path) -> None
     )
     found = scan_file(tk.scanner, path, max_bytes=1000)
     assert [f.id for f in found] == ["pip/wheel"]
-
-
-def test_tail_state_starts_empty() -> None:
-    assert TailState().offset == 0
 
 
 def test_literal_cut_at_the_second_of_two_wraps(tk: Toolkit) -> None:
