@@ -4,12 +4,12 @@ Scanning cost grows with the text, not with text x patterns:
 
 1. one RE2 alternation of every pattern's required literals runs over the raw bytes
    (hundreds of MB/s) and yields the few candidate lines;
-2. on a candidate line, an Aho-Corasick automaton over the same literals says which
-   patterns can match there;
-3. only those patterns' full regexes run, on the line's clean view.
+2. on a candidate line, an RE2 Set of the full patterns says which of them match there;
+3. only those patterns' regexes run, on the line's clean view, for their positions and groups.
 
-Patterns without a usable literal land in ``always`` and run on every line; the
-built-in catalogue has none, and ``errsig check-pack`` reports them for user packs.
+Patterns without a usable literal are folded into the prefilter in full; the built-in
+catalogue has none, and ``errsig check-pack`` reports them for user packs. A pattern
+the Set cannot hold lands in ``always`` and runs on every candidate line.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
 import attrs
 import re2
 
@@ -110,59 +109,32 @@ class Engine:
                 [(p.key, p.regex.source, p.regex.case_insensitive) for p in self.patterns], cache
             )
         covered = self.fast.covered if self.fast else set()
-        self.always: list[int] = []  # no literal: confirmed on every candidate line
-        self.everywhere: list[int] = []  # no literal and no RE2 form: every line is a candidate
-        folded: list[str] = []  # no-literal patterns, folded into the prefilter in full
+        folded: list[str] = []  # patterns without a literal, or with common ones, folded in full
         cs: list[str] = []
         ci: list[str] = []
         all_cs: list[str] = []
         all_ci: list[str] = []
-        self._automaton = ahocorasick.Automaton()
-        owners: dict[str, list[int]] = {}
         for index, pattern in enumerate(self.patterns):
-            if pattern.literals is None:
-                self.always.append(index)
-                if index in covered:
-                    continue
-                if pattern.regex.safe:
-                    src = pattern.regex.source
-                    folded.append(f"(?i:{src})" if pattern.regex.case_insensitive else f"(?:{src})")
-                else:
-                    self.everywhere.append(index)
-                continue
-            folds = pattern.fold and pattern.regex.safe and index not in covered
-            if folds:
+            folds = pattern.literals is None or pattern.fold
+            if folds and index not in covered:
                 src = pattern.regex.source
                 folded.append(f"(?i:{src})" if pattern.regex.case_insensitive else f"(?:{src})")
-            for lit in pattern.literals:
+            for lit in pattern.literals or ():
                 if index not in covered and not folds:  # else found by the fast engine or the fold
                     (ci if pattern.regex.case_insensitive else cs).append(lit)
                 (all_ci if pattern.regex.case_insensitive else all_cs).append(lit)
-                owners.setdefault(lit.lower(), []).append(index)
-        # Patterns that run under RE2 anyway are picked per line by an RE2 Set (one C call
-        # says exactly which of them match); the others (built-in, Python re) by their literals.
-        self._set, self._set_ids = _compile_set([p for p in self.patterns if p.regex.safe])
+        # Per candidate line, an RE2 Set says exactly which patterns match (one C call).
+        self._set, self._set_ids = _compile_set(self.patterns)
         self._set_uncovered, self._set_uncovered_ids = _compile_set(
-            [p for p in self.patterns if p.regex.safe and p.key not in covered]
+            [p for p in self.patterns if p.key not in covered]
         )
         in_set = set(self._set_ids)
-        self.always = [i for i in self.always if i not in in_set]
-        for lit, idx in owners.items():
-            outside = sorted({i for i in idx if i not in in_set})
-            if outside:
-                self._automaton.add_word(lit, tuple(outside))
-        self._has_literals = len(self._automaton) > 0
-        if self._has_literals:
-            self._automaton.make_automaton()
+        self.always = [i for i in range(len(self.patterns)) if i not in in_set]
         # Two programs, not one: a union of a few hundred full regexes with two thousand
         # literals exceeds RE2's DFA budget and falls back to the slow NFA.
         self._prefilter = _compile_union(ci, cs, [])
         self._folded = _compile_union([], [], folded)
         self._any_literal = _compile_union(all_ci, all_cs, []) if self.fast is not None else self._prefilter
-
-    @property
-    def scans_every_line(self) -> bool:
-        return bool(self.everywhere)
 
     def fast_hits(self, data: bytes) -> dict[int, tuple[int, set[int]]]:
         """With the fast engine: line start -> patterns Hyperscan saw there (else empty)."""
@@ -180,12 +152,9 @@ class Engine:
 
     def patterns_in(self, text: str, seen: set[int] | None = None) -> list[int]:
         """Indices of the patterns worth running on ``text``: those the RE2 set says match,
-        those whose literals occur in it, and the ones without literals. ``seen``: what
-        the fast engine found on this line, which spares the set for the patterns it covers."""
+        and the ones it cannot hold. ``seen``: what the fast engine found on this line,
+        which spares the set for the patterns it covers."""
         found: set[int] = set(self.always)
-        if self._has_literals:
-            for _end, owners in self._automaton.iter(text.lower()):
-                found.update(owners)
         if seen is not None and self.fast is not None:
             found |= seen
             if self._set_uncovered is None:

@@ -14,7 +14,7 @@ from errsig.core.matching.background import background_lines, frequency_table
 from errsig.core.matching.cache import cache_dir
 from errsig.core.matching.engine import Engine, Pattern
 from errsig.core.matching.literals import choose_literals, required_literals
-from errsig.core.matching.regex import CompiledRegex, PatternError, compile_safe, compile_trusted
+from errsig.core.matching.regex import CompiledRegex, PatternError, compile_pattern
 
 COMMON_SHARE = 0.002  # a literal on more than this share of clean-log lines is too common to prefilter on
 
@@ -68,7 +68,7 @@ class Matcher:
                 continue
             record = entry.record
             try:
-                regex = compile_trusted(record.regex) if entry.trusted else compile_safe(record.regex)
+                regex = compile_pattern(record.regex)
             except PatternError as exc:
                 problems.append(Problem(entry.file, "$.regex", str(exc)))
                 continue
@@ -86,4 +86,8 @@ class Matcher:
 
     def unfiltered(self) -> list[str]:
         """Ids of records with no literal for the prefilter (they run on every line)."""
-        return [self.signatures[i].record.id for i in self.engine.always]
+        return [
+            sig.record.id
+            for sig, pattern in zip(self.signatures, self.engine.patterns, strict=True)
+            if pattern.literals is None
+        ]

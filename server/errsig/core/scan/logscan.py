@@ -171,15 +171,6 @@ class LogScanner:
         """Line start -> a byte offset worth looking at; and the lines found by the second look."""
         engine = self.matcher.engine
         starts: dict[int, int] = {}
-        if engine.scans_every_line:
-            pos = 0
-            while pos < len(data):
-                starts[pos] = pos
-                nl = data.find(b"\n", pos)
-                if nl < 0:
-                    break
-                pos = nl + 1
-            return starts, set()
         for offset in engine.candidate_offsets(data):
             starts.setdefault(data.rfind(b"\n", 0, offset) + 1, offset)
         # Escape sequences can sit inside a literal ("Connection \x1b[1mreset\x1b[0m by peer"),
