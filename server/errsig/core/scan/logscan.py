@@ -311,6 +311,7 @@ class LogScanner:
             if chain is not None:
                 texts.append(chain)
         signatures = self.matcher.signatures
+        raw_texts: dict[tuple[int, int], dict[int, str]] = {}  # decoded once per line, not per hit
         for seg in texts:
             single_line = seg.posmap.pieces[0][1] == seg.posmap.pieces[-1][1] if seg.posmap.pieces else True
             for index in engine.patterns_in(seg.text, seen if single_line else None):
@@ -322,6 +323,8 @@ class LogScanner:
                     if key in found and len(found[key].match) >= h.end - h.start:
                         continue  # the same match; a longer one (across a wrap) replaces it
                     severity = "information" if sig.demoted else sig.record.severity
+                    if (line, end_line) not in raw_texts:
+                        raw_texts[line, end_line] = self._texts(lines, line, end_line, number, start, end)
                     found[key] = Finding(
                         record=sig.record,
                         line=line,
@@ -334,5 +337,5 @@ class LogScanner:
                         specificity=sig.specificity(seg.text[h.start : h.end]),
                         builtin=sig.trusted,
                         marked=_is_marked(seg.text, h.start),
-                        texts=self._texts(lines, line, end_line, number, start, end),
+                        texts=raw_texts[line, end_line],
                     )

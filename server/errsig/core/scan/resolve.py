@@ -3,6 +3,8 @@ the more specific signature winning, and symptoms linked to their causes."""
 
 from __future__ import annotations
 
+import bisect
+
 import attrs
 
 from errsig.core.scan.findings import Finding
@@ -10,6 +12,7 @@ from errsig.core.scan.findings import Finding
 INSTANCE_GAP = 40  # lines: repeats of one error closer than this are one instance
 CAUSE_WINDOW = 5000  # lines: how far back a cause may be
 FORWARD_WINDOW = 300  # lines: how far into its box a generic summary looks for its cause
+MAX_CANDIDATES = 64  # per cause id and direction: the nearest ones
 
 
 def _rank(f: Finding) -> tuple[bool, int, int, int, float]:
@@ -18,21 +21,23 @@ def _rank(f: Finding) -> tuple[bool, int, int, int, float]:
     return (f.builtin, 0 if f.record.is_generic else 1, f.specificity, len(f.match), f.record.confidence)
 
 
-def _overlaps(a: Finding, b: Finding) -> bool:
-    return (a.line, a.col) < (b.end_line, b.end_col) and (b.line, b.col) < (a.end_line, a.end_col)
-
-
 def _drop_overlapping(findings: list[Finding]) -> list[Finding]:
-    """Where matches of different signatures overlap, keep the most specific."""
+    """Where matches of different signatures overlap, keep the most specific.
+
+    Kept matches never overlap, so sorted by start they are sorted by end too: a new
+    match overlaps a kept one iff it overlaps the last kept one starting before its end
+    (one bisection, not a look at every match on the line)."""
     kept: list[Finding] = []
-    by_line: dict[int, list[Finding]] = {}
+    starts: list[tuple[int, int]] = []
+    ends: list[tuple[int, int]] = []
     for f in sorted(findings, key=_rank, reverse=True):
-        lines = range(f.line, f.end_line + 1)
-        if any(_overlaps(f, k) for n in lines for k in by_line.get(n, ())):
+        start, end = (f.line, f.col), (f.end_line, f.end_col)
+        k = bisect.bisect_left(starts, end)
+        if k > 0 and ends[k - 1] > start:
             continue
         kept.append(f)
-        for n in lines:
-            by_line.setdefault(n, []).append(f)
+        starts.insert(k, start)
+        ends.insert(k, end)
     return kept
 
 
@@ -46,39 +51,34 @@ def _merge_repeats(findings: list[Finding]) -> list[Finding]:
     an error (``ERROR:``, ``error:``, ``×``), or else on the last repeat, where the tool
     gave up; the other lines go to ``also_at``."""
     groups: list[list[Finding]] = []
+    merged: list[dict[str, str]] = []  # per group, the captures of its findings (first wins)
     open_by_id: dict[str, int] = {}  # id -> index of its latest group
     for f in findings:
         at = open_by_id.get(f.id)
-        group = groups[at] if at is not None else None
         if (
-            group is not None
-            and f.line - group[-1].line <= INSTANCE_GAP
-            and _compatible(_caps(group), f.captures)
+            at is not None
+            and f.line - groups[at][-1].line <= INSTANCE_GAP
+            and _compatible(merged[at], f.captures)
         ):
-            group.append(f)
+            groups[at].append(f)
+            for k, v in f.captures.items():
+                merged[at].setdefault(k, v)
         else:
             open_by_id[f.id] = len(groups)
             groups.append([f])
+            merged.append(dict(f.captures))
     out = []
-    for group in groups:
+    for group, caps in zip(groups, merged, strict=True):
         marked = next((f for f in group if f.marked), None)
         # Identical echoes (BuildKit reprinting a step's tail) keep the original;
         # changing repeats (retry counters) end where the tool gave up.
         keep = marked or (group[0] if len({f.match for f in group}) == 1 else group[-1])
-        keep.captures = {**_caps(group), **keep.captures}
+        keep.captures = {**caps, **keep.captures}
         keep.also_at = sorted(
             {x for f in group if f is not keep for x in (f.line, *f.also_at)} | set(keep.also_at)
         )
         out.append(keep)
     return out
-
-
-def _caps(group: list[Finding]) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for f in group:
-        for k, v in f.captures.items():
-            merged.setdefault(k, v)
-    return merged
 
 
 def _is_cause(c: Finding, f: Finding) -> bool:
@@ -105,17 +105,32 @@ def _link_causes(findings: list[Finding]) -> None:
     for rid, group in by_id.items():
         for t in group[0].record.transition_graph.leads_to:
             leads_to_me.setdefault(t.error_id, set()).add(rid)
+    # Per id, its findings by first appearance and by line: a symptom looks only at the
+    # causes in its window (the nearest few), so linking stays linear in the findings.
+    first_seen = {id(c): min([c.line, *c.also_at]) for c in findings}
+    by_first = {rid: sorted(group, key=lambda c: first_seen[id(c)]) for rid, group in by_id.items()}
+    firsts = {rid: [first_seen[id(c)] for c in group] for rid, group in by_first.items()}
+    lines = {rid: [c.line for c in group] for rid, group in by_id.items()}
     for f in findings:
         cause_ids = {t.error_id for t in f.record.transition_graph.preceded_by} | leads_to_me.get(f.id, set())
         candidates = []
         for cid in cause_ids - {f.id}:
-            for c in by_id.get(cid, ()):
-                first = min([c.line, *c.also_at])  # a cause echoed later (summaries) still came first
-                if first < f.line and f.line - first <= CAUSE_WINDOW:
-                    candidates.append(
-                        (c.record.is_generic, f.line - c.line if c.line < f.line else f.line - first, c)
-                    )
-                elif f.record.is_generic and not _is_cause(f, c) and 0 < c.line - f.line <= FORWARD_WINDOW:
+            if cid not in by_id:
+                continue
+            lo = bisect.bisect_left(firsts[cid], f.line - CAUSE_WINDOW)
+            hi = bisect.bisect_left(firsts[cid], f.line)
+            for c in by_first[cid][max(lo, hi - MAX_CANDIDATES) : hi]:
+                first = first_seen[id(c)]
+                candidates.append(
+                    (c.record.is_generic, f.line - c.line if c.line < f.line else f.line - first, c)
+                )
+            if not f.record.is_generic:
+                continue
+            lo = bisect.bisect_right(lines[cid], f.line)
+            hi = bisect.bisect_right(lines[cid], f.line + FORWARD_WINDOW)
+            for c in by_id[cid][lo : min(hi, lo + MAX_CANDIDATES)]:
+                backward = first_seen[id(c)] < f.line and f.line - first_seen[id(c)] <= CAUSE_WINDOW
+                if not backward and not _is_cause(f, c):
                     candidates.append((c.record.is_generic, c.line - f.line, c))
         candidates.sort(key=lambda x: (x[0], x[1], x[2].line))
         if candidates:

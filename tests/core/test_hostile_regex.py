@@ -1,0 +1,116 @@
+"""Every built-in pattern, and the scanner around it, runs in time linear in the line.
+
+Adversarial lines are built from each pattern's own literals (the text that makes a
+backtracking engine try hard) and timed at two sizes; the cost may grow with the size,
+not with its square or cube. Timing is min-of-N over a factor of 4 in size, with an
+absolute floor, so a noisy shared machine cannot fail it: a linear pattern grows ~4x,
+a quadratic one 16x, the cubic one of issue 8 64x.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+import pytest
+
+from errsig.core.loading import Toolkit, load_toolkit
+from errsig.core.matching.literals import required_literals
+from errsig.core.matching.matcher import Signature
+
+SMALL = 2048  # bytes; the big line is 8 KB
+GROWTH = 4  # the big line is GROWTH x the small one
+MAX_RATIO = 10  # linear: ~4; quadratic: 16
+FLOOR_S = 0.002  # below this, differences are timer noise
+REPEATS = 3
+
+
+@pytest.fixture(scope="module")
+def builtin() -> Toolkit:
+    return load_toolkit(fast=False)
+
+
+def _tokens(sig: Signature) -> list[str]:
+    """The pattern's literal runs, their words, and the pieces that repeat in hostile input."""
+    runs = required_literals(sig.regex.source) or []
+    out: set[str] = set()
+    for alt in runs:
+        out.add(" ".join(alt))
+        for run in alt:
+            out.add(run)
+            out.update(w for w in re.split(r"\W+", run) if len(w) >= 2)
+    return sorted(out)
+
+
+def _lines(tokens: list[str], size: int, *, full: bool = True) -> list[str]:
+    """Each token repeated to ``size``; with ``full``, with more separators and tails."""
+    lines = []
+    for tok in tokens:
+        for sep in ("", " ", ": ", "/") if full else ("", " "):
+            unit = tok + sep
+            lines.append((unit * (size // len(unit) + 1))[:size])
+        if full:  # a prefix, then the rest repeated: "No module named pip " + "python" x N
+            lines.append((tok + " " + "python" * size)[:size])
+            lines.append((tok + " " + "a/" * size)[:size])
+    return lines
+
+
+def _best(fn: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _growth(run: Callable[[str], object], small: str, big: str) -> tuple[float, float]:
+    return _best(lambda: run(small)), _best(lambda: run(big))
+
+
+def _superlinear(
+    run: Callable[[str], object], lines_small: list[str], lines_big: list[str], max_ratio: float = MAX_RATIO
+) -> list[str]:
+    bad = []
+    for small, big in zip(lines_small, lines_big, strict=True):
+        t_small, t_big = _growth(run, small, big)
+        if t_big > max_ratio * t_small + FLOOR_S:
+            t_small, t_big = _growth(run, small, big)  # once more: the machine is shared
+            if t_big > max_ratio * t_small + FLOOR_S:
+                bad.append(f"{big[:40]!r}...: {t_small * 1e3:.1f} ms -> {t_big * 1e3:.1f} ms")
+    return bad
+
+
+def test_every_builtin_pattern_is_linear_on_lines_made_of_its_literals(builtin: Toolkit) -> None:
+    slow: dict[str, list[str]] = {}
+    for sig in builtin.matcher.signatures:
+        tokens = _tokens(sig)
+        assert tokens, sig.record.id
+        small, big = _lines(tokens, SMALL), _lines(tokens, SMALL * GROWTH)
+        bad = _superlinear(lambda text, sig=sig: list(sig.regex.hits(text)), small, big)  # type: ignore[misc]
+        if bad:
+            slow[sig.record.id] = bad
+    assert slow == {}
+
+
+def test_the_scanner_is_linear_on_the_same_lines(builtin: Toolkit) -> None:
+    """Through the whole scanner: cleaning, the Set, every hit's finding and position, and
+    resolving hundreds of matches on one line. 8x the size: linear ~8x, quadratic 64x."""
+    slow: dict[str, list[str]] = {}
+    for sig in builtin.matcher.signatures:
+        tokens = sorted(_tokens(sig), key=len, reverse=True)[:2]
+        small, big = _lines(tokens, SMALL, full=False), _lines(tokens, SMALL * 8, full=False)
+        bad = _superlinear(builtin.scanner.scan_text, small, big, max_ratio=24)
+        if bad:
+            slow[sig.record.id] = bad
+    assert slow == {}
+
+
+def test_no_module_named_pip_followed_by_python_a_thousand_times(builtin: Toolkit) -> None:
+    """The repro of issue 8: 13 s at 3 KB and minutes at 8 KB under Python re."""
+    line = "No module named pip " + "python" * 1000
+    sig = next(s for s in builtin.matcher.signatures if s.record.id == "pip/no-module-named-pip")
+    t_small, t_big = _growth(lambda text: list(sig.regex.hits(text)), line[: len(line) // 4], line)
+    assert t_big <= MAX_RATIO * t_small + FLOOR_S
+    assert [f.id for f in builtin.scanner.scan_text(line)] == ["pip/no-module-named-pip"]
