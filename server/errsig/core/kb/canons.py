@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from errsig.core.kb.convert import structure_record
+from errsig.core.kb.convert import RecordError, structure_record
 from errsig.core.kb.model import Record
 
 
@@ -33,12 +33,40 @@ def _versions(env: Any) -> list[dict[str, Any]]:
 
 
 def _doc_url(data: dict[str, Any]) -> str | None:
-    for item in list(data.get("workarounds") or []) + list(data.get("dead_ends") or []):
-        for source in (item or {}).get("sources") or []:
+    for item in _list(data.get("workarounds")) + _list(data.get("dead_ends")):
+        for source in _list(_get(item, "sources")):
             if isinstance(source, str) and source.startswith("https://"):
                 return source
     url = data.get("url")
     return url if isinstance(url, str) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+_OBJECTS = ("verdict", "environment", "transition_graph", "metadata")
+_LISTS = ("dead_ends", "workarounds")
+_GRAPH_LISTS = ("leads_to", "preceded_by", "frequently_confused_with")
+
+
+def _shape_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The canon's containers that are not what the schema says (each is one problem)."""
+    problems = []
+    for key in _OBJECTS:
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            problems.append((f"$.{key}", f"expected an object, got {type(data[key]).__name__}"))
+    for key in _LISTS:
+        if data.get(key) is not None and not isinstance(data[key], list):
+            problems.append((f"$.{key}", f"expected an array, got {type(data[key]).__name__}"))
+    graph = data.get("transition_graph")
+    if isinstance(graph, dict):
+        for key in _GRAPH_LISTS:
+            if graph.get(key) is not None and not isinstance(graph[key], list):
+                problems.append(
+                    (f"$.transition_graph.{key}", f"expected an array, got {type(graph[key]).__name__}")
+                )
+    return problems
 
 
 def _items(values: Any, keys: tuple[str, ...]) -> Any:
@@ -97,4 +125,8 @@ def canon_to_dict(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def canon_to_record(data: dict[str, Any]) -> Record:
+    """The record a canon describes; raises :class:`RecordError` listing what is wrong."""
+    problems = _shape_problems(data)
+    if problems:
+        raise RecordError(problems)
     return structure_record(canon_to_dict(data))

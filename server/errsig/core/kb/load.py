@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -30,7 +33,7 @@ class LoadedRecord:
     record: Record
     file: str
     pack: str
-    trusted: bool  # built-in records run with Python re; user packs with RE2
+    trusted: bool  # built-in: curated with samples, beats a foreign record on the same text
 
 
 @attrs.define
@@ -56,11 +59,65 @@ def _display(path: Path, root: Path, label: str) -> str:
         return str(path)
 
 
-def _json_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.json") if p.is_file())
+def _json_files(root: Path) -> tuple[list[Path], list[Problem]]:
+    """The ``*.json`` entries under ``root`` (no symlinked folders followed), and the
+    ones that are not regular files or cannot be listed."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for folder, dirs, names in os.walk(root, onerror=lambda exc: problems.append(_walk_problem(root, exc))):
+        dirs.sort()
+        for name in sorted([*names, *dirs]):
+            if not name.endswith(".json"):
+                continue
+            path = Path(folder) / name
+            try:
+                regular = stat.S_ISREG(path.stat().st_mode)
+            except OSError as exc:
+                problems.append(Problem(str(path), "$", f"cannot read: {exc.strerror or exc}"))
+                continue
+            if regular:
+                files.append(path)
+            else:
+                problems.append(Problem(str(path), "$", "not a regular file"))
+    return sorted(files), problems
+
+
+def _walk_problem(root: Path, exc: OSError) -> Problem:
+    return Problem(str(exc.filename or root), "$", f"cannot list: {exc.strerror or exc}")
+
+
+def _parse(raw: bytes) -> tuple[Any, str | None]:
+    """The JSON value in ``raw``, or why there is none."""
+    try:
+        return json.loads(raw.decode("utf-8-sig")), None
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8: {exc.reason} at byte {exc.start}"
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    except RecursionError:
+        return None, "invalid JSON: nested too deeply"
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        return None, f"invalid JSON: {exc}"
+
+
+def _record(data: Any, path: Path, root: Path, shown: str) -> tuple[Record | None, list[Problem]]:
+    canon = is_canon(data)
+    try:
+        record = canon_to_record(data) if canon else structure_record(data)
+    except RecordError as exc:
+        return None, [Problem(shown, json_path, reason) for json_path, reason in exc.problems]
+    if not _ID.fullmatch(record.id):
+        return None, [Problem(shown, "$.id", f"expected an id like 'domain/slug', got {record.id!r}")]
+    if not canon:
+        expected = path.relative_to(root).with_suffix("").as_posix()
+        if record.id != expected:
+            message = f"id {record.id!r} does not match its path (expected {expected!r})"
+            return None, [Problem(shown, "$.id", message)]
+    return record, []
 
 
 def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) -> PackContents:
+    """Every record of the pack at ``root``; never raises: what cannot load is a Problem."""
     root = Path(root)
     name = label or root.name
     contents = PackContents(name=name)
@@ -68,7 +125,8 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
         contents.problems.append(Problem(str(root), "$", "pack folder does not exist"))
         return contents
     digest = hashlib.sha256()
-    for path in _json_files(root):
+    files, contents.problems = _json_files(root)
+    for path in files:
         shown = _display(path, root, name)
         try:
             size = path.stat().st_size
@@ -82,38 +140,17 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
             contents.problems.append(Problem(shown, "$", f"cannot read: {exc.strerror or exc}"))
             continue
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + raw)
+        data, error = _parse(raw)
+        if error is not None:
+            contents.problems.append(Problem(shown, "$", error))
+            continue
         try:
-            data = json.loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError as exc:
-            contents.problems.append(Problem(shown, "$", f"not UTF-8: {exc.reason} at byte {exc.start}"))
-            continue
-        except json.JSONDecodeError as exc:
-            contents.problems.append(
-                Problem(shown, "$", f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
-            )
-            continue
-        canon = is_canon(data)
-        try:
-            record = canon_to_record(data) if canon else structure_record(data)
-        except RecordError as exc:
-            for json_path, reason in exc.problems:
-                contents.problems.append(Problem(shown, json_path, reason))
-            continue
-        if not _ID.fullmatch(record.id):
-            contents.problems.append(
-                Problem(shown, "$.id", f"expected an id like 'domain/slug', got {record.id!r}")
-            )
-            continue
-        if not canon:
-            expected = path.relative_to(root).with_suffix("").as_posix()
-            if record.id != expected:
-                contents.problems.append(
-                    Problem(
-                        shown, "$.id", f"id {record.id!r} does not match its path (expected {expected!r})"
-                    )
-                )
-                continue
-        contents.records.append(LoadedRecord(record, shown, name, trusted))
+            record, problems = _record(data, path, root, shown)
+        except Exception as exc:  # a shape no check foresaw: this file is skipped, not the pack
+            record, problems = None, [Problem(shown, "$", f"cannot load: {type(exc).__name__}: {exc}"[:200])]
+        contents.problems.extend(problems)
+        if record is not None:
+            contents.records.append(LoadedRecord(record, shown, name, trusted))
     contents.digest = digest.hexdigest()
     return contents
 
