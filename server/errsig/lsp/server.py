@@ -11,18 +11,21 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sys
+import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from lsprotocol import types as t
 from pygls.capabilities import ServerCapabilitiesBuilder
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcServerNotInitialized
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from errsig import __version__
-from errsig.lsp import features
+from errsig.lsp import features, framing
 from errsig.lsp.state import State
 
 log = logging.getLogger("errsig.lsp")
@@ -44,6 +47,26 @@ class ErrsigProtocol(LanguageServerProtocol):
 
     """Keeps pygls's own text documents out of the way: errsig keeps its own line index
     (pygls re-splits the whole text on every change, O(document) per keystroke)."""
+
+    """Before ``initialize``, requests get the ServerNotInitialized error (-32002) and
+    notifications other than ``exit`` are dropped, as the specification says."""
+
+    initialize_seen = False
+
+    def handle_message(self, message: Any) -> None:
+        method = getattr(message, "method", None)
+        if not self.initialize_seen and method is not None:
+            if method == t.INITIALIZE:
+                self.initialize_seen = True
+            elif hasattr(message, "id"):
+                error = JsonRpcServerNotInitialized("the server is not initialized yet")
+                self._send_response(
+                    message.id, error=t.ResponseError(code=error.code, message=error.message)
+                )
+                return
+            elif method != t.EXIT:
+                return
+        super().handle_message(message)
 
     @lsp_method(t.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: t.DidOpenTextDocumentParams) -> Any:
@@ -72,6 +95,19 @@ class ErrsigServer(LanguageServer):
         self.state = State()
         self.tasks: set[asyncio.Task[Any]] = set()
         self.started = time.monotonic()
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """pygls's stdio loop, with errsig's frame reader (:mod:`errsig.lsp.framing`)."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(framing.serve(self._stop_event, stdin or sys.stdin.buffer, self.protocol))
+        except BrokenPipeError:
+            log.error("the connection to the client is lost; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     def log(self, message: str, kind: t.MessageType = t.MessageType.Log) -> None:
         log.info(message)

@@ -1,0 +1,197 @@
+"""Reading LSP frames from stdio without trusting their headers.
+
+pygls 2 (``pygls.io_.run_async``) reads ``Content-Length`` bytes exactly as declared:
+a frame whose length is absurd (10^12) makes it allocate that much and die, a length
+larger than the body swallows the following requests (they wait forever for bytes
+that never come), a shorter one leaves the body's tail glued to the next header so the
+next request is lost too; a body that does not parse, or whose params do not fit the
+method, is logged and never answered. This loop replaces it for stdio:
+
+- a frame over :data:`MAX_FRAME` is refused and skipped (the stream resynchronises on
+  the next ``Content-Length`` header);
+- while a body is incomplete, a header that starts right after a complete JSON value is
+  taken as the next frame (the declared length was too large);
+- a header is found anywhere in its header block, so a short frame costs that frame only;
+- a request that cannot be read is answered with the JSON-RPC error (parse error,
+  invalid params) under its id when the id can be recovered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import logging
+import re
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import BinaryIO
+
+from lsprotocol.types import ResponseError
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
+from pygls.protocol import JsonRPCProtocol
+
+log = logging.getLogger("errsig.lsp")
+
+MAX_FRAME = 512 << 20  # bytes: a 500 MB document is as large as an editor will send
+MAX_HEADER = 64 << 10  # bytes of header block without a blank line: garbage, dropped
+READ_SIZE = 1 << 20
+_HEADER = b"Content-Length:"
+_LENGTH = re.compile(rb"Content-Length:[ \t]*(\d{1,20})[ \t]*\r?\n", re.IGNORECASE)
+_ID = re.compile(rb'"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\]|\\.){0,200}")')
+_BLANK = b"\r\n\r\n"
+_EARLY = b"}" + _HEADER
+
+
+def recover_id(body: bytes) -> int | str | None:
+    """The request id of a body that does not parse (a truncated frame), if visible."""
+    m = _ID.search(body[:65536])
+    if m is None:
+        return None
+    try:
+        value = json.loads(m.group(1))
+    except ValueError:
+        return None
+    return value if isinstance(value, (int, str)) else None
+
+
+def answer_error(protocol: JsonRPCProtocol, body: bytes, error: JsonRpcException) -> None:
+    """Answer the request in ``body`` with ``error``; notifications and garbage are logged."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        data = None
+    if isinstance(data, dict):
+        if "method" not in data or "id" not in data:
+            log.warning("dropped a notification that cannot be read: %s", error.message)
+            return
+        msg_id = data["id"] if isinstance(data["id"], (int, str)) else None
+    else:
+        msg_id = recover_id(body)
+    log.warning("answering an unreadable request (id %r): %s", msg_id, error.message)
+    protocol._send_response(
+        msg_id,  # type: ignore[arg-type]
+        error=ResponseError(code=error.code, message=error.message, data=error.data),
+    )
+
+
+def deliver(protocol: JsonRPCProtocol, body: bytes) -> None:
+    """Parse one frame's body and hand it to the protocol; never raises."""
+    try:
+        message = json.loads(body, object_hook=protocol.structure_message)
+    except JsonRpcException as exc:  # the params do not fit the method
+        answer_error(protocol, body, exc)
+        return
+    except (ValueError, RecursionError) as exc:
+        answer_error(protocol, body, JsonRpcParseError(f"cannot parse the message: {exc}"[:200]))
+        return
+    if not hasattr(message, "jsonrpc"):  # valid JSON, but not a JSON-RPC message
+        answer_error(protocol, body, JsonRpcInvalidRequest("not a JSON-RPC message"))
+        return
+    try:
+        protocol.handle_message(message)
+    except Exception:
+        log.exception("unable to handle a message")
+
+
+class FrameReader:
+    """Frames out of a byte stream, whatever its headers claim."""
+
+    def __init__(self, read: Callable[[], Awaitable[bytes]]) -> None:
+        self._read = read
+        self._buf = bytearray()
+
+    def _next_header(self) -> tuple[int, int] | None:
+        """(body start, declared length) of the next complete header block in the buffer."""
+        while True:
+            end = self._buf.find(_BLANK)
+            if end < 0:
+                if len(self._buf) > MAX_HEADER:
+                    keep = self._buf.rfind(_HEADER)
+                    del self._buf[: keep if keep > 0 else len(self._buf)]
+                return None
+            matches = list(_LENGTH.finditer(bytes(self._buf[: end + 2])))
+            if not matches:  # the tail of a short frame, or garbage: skip it
+                log.warning("skipped %d bytes without a Content-Length header", end + 4)
+                del self._buf[: end + 4]
+                continue
+            if matches[-1].start():
+                log.warning("skipped %d bytes before a header", matches[-1].start())
+            return end + 4, int(matches[-1].group(1))
+
+    async def frames(self) -> AsyncIterator[bytes]:
+        """Frame bodies until the stream ends."""
+        while True:
+            header = self._next_header()
+            if header is None:
+                if not await self._more():
+                    return
+                continue
+            start, length = header
+            if length > MAX_FRAME:
+                log.warning("refused a frame of %d bytes (at most %d)", length, MAX_FRAME)
+                del self._buf[:start]  # its body is skipped as garbage up to the next header
+                continue
+            searched = start
+            while True:
+                early = self._early_end(start, searched, start + length)
+                if early is not None:
+                    log.warning("a frame declared %d bytes but held %d", length, early - start)
+                    length = early - start
+                    break
+                if len(self._buf) >= start + length:
+                    break
+                searched = max(start, len(self._buf) - 256)  # a header cut by the read is seen again
+                if not await self._more():
+                    return
+            body = bytes(self._buf[start : start + length])
+            del self._buf[: start + length]
+            yield body
+
+    async def _more(self) -> bool:
+        chunk = await self._read()
+        self._buf += chunk
+        return bool(chunk)
+
+    def _early_end(self, start: int, searched: int, limit: int) -> int | None:
+        """Where a body ends before its declared length: a header right after a JSON value
+        (a header line ends in a raw line break, which no JSON string holds)."""
+        pos = self._buf.find(_EARLY, searched, limit + len(_EARLY))
+        while pos >= 0:
+            head = pos + 1
+            if _LENGTH.match(self._buf, head):
+                try:
+                    json.loads(self._buf[start:head])
+                except (ValueError, RecursionError):
+                    pass
+                else:
+                    return head
+            pos = self._buf.find(_EARLY, pos + 1, limit + len(_EARLY))
+        return None
+
+
+def _pump(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes]) -> None:
+    """Read the stream in a daemon thread (a blocked read never holds up the exit)."""
+    read1 = getattr(stream, "read1", None)
+    while True:
+        try:
+            chunk = read1(READ_SIZE) if read1 is not None else stream.read(1)
+        except (OSError, ValueError):
+            chunk = b""
+        try:
+            asyncio.run_coroutine_threadsafe(queue.put(chunk), loop).result()
+        except (RuntimeError, concurrent.futures.CancelledError):  # the loop is gone
+            return
+        if not chunk:
+            return
+
+
+async def serve(stop: threading.Event, stream: BinaryIO, protocol: JsonRPCProtocol) -> None:
+    """The stdio message loop (in place of ``pygls.io_.run_async``)."""
+    queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=64)
+    loop = asyncio.get_running_loop()
+    threading.Thread(target=_pump, args=(stream, loop, queue), daemon=True, name="errsig-stdin").start()
+    async for body in FrameReader(queue.get).frames():
+        deliver(protocol, body)
+        if stop.is_set():
+            return
