@@ -3,9 +3,15 @@ server answers everything sensibly and keeps running."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 from lsprotocol import types as t
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -57,3 +63,145 @@ async def test_bare_client_gets_push_diagnostics_for_untitled_text(tmp_path: Pat
         assert [s.name for s in symbols or []] == ["pip/network-connection-reset-by-peer"]
     finally:
         await client.shutdown_session()
+
+
+# -- the protocol itself, as raw bytes over the server's stdio ------------------------------
+
+
+class RawClient:
+    """Frames written by hand to ``errsig lsp``; answers read by id."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.answers: dict[object, dict[str, Any]] = {}
+
+    @classmethod
+    async def start(cls) -> RawClient:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "errsig",
+            "lsp",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        return cls(proc)
+
+    def send_raw(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(data)
+
+    def send(self, message: dict[str, Any], *, length: int | None = None) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.send_raw(b"Content-Length: %d\r\n\r\n" % (len(body) if length is None else length) + body)
+
+    async def answer(self, msg_id: object, timeout: float = 60) -> dict[str, Any]:
+        """The response to ``msg_id`` (other messages are kept or skipped)."""
+        assert self.proc.stdout is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while msg_id not in self.answers:
+            header = await asyncio.wait_for(self.proc.stdout.readuntil(b"\r\n\r\n"), deadline - loop.time())
+            length = int(re.search(rb"Content-Length: (\d+)", header).group(1))  # type: ignore[union-attr]
+            body = json.loads(await self.proc.stdout.readexactly(length))
+            if "method" not in body:
+                self.answers[body.get("id")] = body
+        return self.answers.pop(msg_id)
+
+    async def initialize(self, msg_id: int = 1) -> None:
+        self.send({"id": msg_id, "method": "initialize", "params": {"capabilities": {}}})
+        assert "result" in await self.answer(msg_id)
+        self.send({"method": "initialized", "params": {}})
+
+    async def close(self) -> int:
+        self.send({"id": "bye", "method": "shutdown"})
+        await self.answer("bye")
+        self.send({"method": "exit"})
+        return await asyncio.wait_for(self.proc.wait(), 60)
+
+
+@pytest.fixture
+async def raw() -> AsyncIterator[RawClient]:
+    client = await RawClient.start()
+    try:
+        yield client
+    finally:
+        if client.proc.returncode is None:
+            client.proc.kill()
+            await client.proc.wait()
+
+
+HOVER = {"textDocument": {"uri": "file:///nope.log"}, "position": {"line": 0, "character": 0}}
+
+
+async def test_requests_before_initialize_get_server_not_initialized(raw: RawClient) -> None:
+    raw.send({"id": 1, "method": "textDocument/hover", "params": HOVER})
+    raw.send({"id": 2, "method": "errsig/scanText", "params": {"text": LINE}})
+    raw.send({"method": "textDocument/didOpen", "params": {"bad": 1}})  # dropped, not answered
+    assert (await raw.answer(1))["error"]["code"] == -32002
+    assert (await raw.answer(2))["error"]["code"] == -32002
+    await raw.initialize(3)
+    raw.send({"id": 4, "method": "errsig/scanText", "params": {"text": LINE}})
+    findings = (await raw.answer(4))["result"]["findings"]
+    assert [f["id"] for f in findings] == ["pip/network-connection-reset-by-peer"]
+    assert await raw.close() == 0
+
+
+BAD_PARAMS = [
+    ("textDocument/hover", {"textDocument": 5, "position": {"line": 0, "character": 0}}),
+    ("textDocument/hover", {"textDocument": {"uri": "file:///x.log"}, "position": {"line": -1}}),
+    ("textDocument/codeAction", {"textDocument": {"uri": "file:///x.log"}, "range": "all"}),
+    ("textDocument/documentSymbol", {"textDocument": None}),
+    ("textDocument/codeLens", []),
+    ("textDocument/diagnostic", {"textDocument": "file:///x.log"}),
+    ("workspace/diagnostic", {"previousResultIds": "x"}),
+    ("workspace/executeCommand", {"arguments": ["pip/x"]}),
+    ("errsig/scanText", {"text": 42}),
+    ("errsig/scanText", [1, 2]),
+    ("errsig/scanText", None),
+]
+
+
+async def test_malformed_params_get_invalid_params_and_the_server_lives_on(raw: RawClient) -> None:
+    await raw.initialize()
+    for i, (method, params) in enumerate(BAD_PARAMS, start=10):
+        raw.send({"id": i, "method": method, "params": params})
+    for notification in ("textDocument/didOpen", "textDocument/didChange", "workspace/didChangeWatchedFiles"):
+        raw.send({"method": notification, "params": {"textDocument": 3, "changes": "x"}})
+    codes = {
+        (m, json.dumps(p)): (await raw.answer(i)).get("error", {}).get("code")
+        for i, (m, p) in enumerate(BAD_PARAMS, start=10)
+    }
+    assert codes == {(m, json.dumps(p)): -32602 for m, p in BAD_PARAMS}
+    raw.send({"id": 99, "method": "errsig/scanText", "params": {"text": LINE}})
+    assert (await raw.answer(99))["result"]["findings"]
+    assert await raw.close() == 0
+
+
+async def test_frames_with_lying_content_lengths(raw: RawClient) -> None:
+    await raw.initialize()
+    scan = {"method": "errsig/scanText", "params": {"text": LINE}}
+    # Shorter than the body: that request is answered with a parse error, the next one normally.
+    body = json.dumps({"jsonrpc": "2.0", "id": 20, **scan}).encode()
+    raw.send_raw(b"Content-Length: %d\r\n\r\n" % (len(body) - 10) + body)
+    raw.send({"id": 21, **scan})
+    assert (await raw.answer(20))["error"]["code"] == -32700
+    assert (await raw.answer(21))["result"]["findings"]
+    # Larger than the body: the body is read as what it is, the next request is not swallowed.
+    raw.send({"id": 22, **scan}, length=len(body) + 5000)
+    raw.send({"id": 23, **scan})
+    assert (await raw.answer(22))["result"]["findings"]
+    assert (await raw.answer(23))["result"]["findings"]
+    # Absurd: refused without allocating it, and the stream goes on.
+    raw.send({"id": 24, **scan}, length=10**12)
+    raw.send({"id": 25, **scan})
+    assert (await raw.answer(25))["result"]["findings"]
+    # Not JSON, JSON that is not a message, a header with no length, an empty body.
+    raw.send_raw(b"Content-Length: 9\r\n\r\n{not json")
+    raw.send_raw(b"Content-Length: 2\r\n\r\n[]")
+    raw.send_raw(b"Content-Type: text/plain\r\n\r\n")
+    raw.send_raw(b"Content-Length: 0\r\n\r\n")
+    raw.send({"id": 26, **scan})
+    assert (await raw.answer(26))["result"]["findings"]
+    assert await raw.close() == 0

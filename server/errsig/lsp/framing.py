@@ -22,6 +22,7 @@ import asyncio
 import concurrent.futures
 import json
 import logging
+import os
 import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -171,11 +172,16 @@ class FrameReader:
 
 
 def _pump(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes]) -> None:
-    """Read the stream in a daemon thread (a blocked read never holds up the exit)."""
-    read1 = getattr(stream, "read1", None)
+    """Read the stream in a daemon thread (a blocked read never holds up the exit). The
+    file descriptor is read directly: a daemon thread blocked inside a buffered reader
+    holds its lock, and the interpreter aborts on that lock at exit."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        fd = -1
     while True:
         try:
-            chunk = read1(READ_SIZE) if read1 is not None else stream.read(1)
+            chunk = os.read(fd, READ_SIZE) if fd >= 0 else stream.read(1)
         except (OSError, ValueError):
             chunk = b""
         try:
