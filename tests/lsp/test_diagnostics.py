@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,26 @@ async def test_requests_are_answered_while_a_big_document_is_scanned(workspace: 
         assert diag.range.start.line == 600_000
         await waiter
         assert order == ["hover", "big diagnostics"]
+
+
+async def test_a_pack_that_loads_nothing_leaves_the_builtin_records_and_says_so(
+    workspace: Path, tmp_path: Path
+) -> None:
+    """A pack of hostile files (200 k-deep JSON, a canon whose verdict is a list): the server
+    tells the user, and the built-in records still produce diagnostics."""
+    broken = tmp_path / "hostile"
+    broken.mkdir()
+    (broken / "deep.json").write_bytes(b"[" * 200_000 + b"]" * 200_000)
+    canon = {"schema_version": "1.0.0", "id": "x/y/z", "error": {"regex": "zzz"}, "verdict": [1]}
+    (broken / "canon.json").write_text(json.dumps(canon), "utf-8")
+    log = workspace / "build.log"
+    log.write_text("/usr/bin/python3: No module named pip\n", "utf-8")
+    async with session(workspace, "vscode", init_options={"packs": [str(broken)]}) as client:
+        uri = open_doc(client, log)
+        (diag,) = await diagnostics(client, uri, want=1)
+        assert diag.code == "pip/no-module-named-pip"
+        shown = [m.message for m in client.messages]
+        assert any(str(broken) in m and "loaded no record" in m for m in shown), shown
+        logs = [m.message for m in client.log_messages]
+        assert any("deep.json: $: invalid JSON: nested too deeply" in m for m in logs)
+        assert any("canon.json: $.verdict: expected an object" in m for m in logs)

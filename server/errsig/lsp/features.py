@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as t
 from pygls.uris import from_fs_path, to_fs_path
 
+from errsig.core.loading import load_toolkit
 from errsig.core.scan import kinds
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.incremental import IncrementalLog
@@ -91,7 +92,22 @@ def on_initialize(ls: ErrsigServer, params: t.InitializeParams, encoding: str) -
 
 
 def _load(ls: ErrsigServer) -> None:
-    tk = ls.state.load()
+    """Load the catalogue; packs that bring nothing are told to the user, and if loading
+    fails outright the built-in records still serve."""
+    packs = ls.state.settings.packs
+    try:
+        tk = ls.state.load()
+    except Exception as exc:  # loading reports problems, it should never raise: keep serving
+        ls.log(f"loading the packs failed: {exc!r}", t.MessageType.Error)
+        ls.state.toolkit = tk = load_toolkit()
+        _tell(ls, f"errsig: the packs could not be loaded ({type(exc).__name__}); built-in records only")
+    for path, pack in zip(packs, tk.catalogue.packs[1:], strict=False):
+        if not pack.records:
+            _tell(
+                ls,
+                f"errsig: pack {path} loaded no record ({len(pack.problems)} problems, see the errsig "
+                "output); the other records are active",
+            )
     errors = [p for p in tk.problems if p.severity == "error"]
     for problem in tk.problems[:200]:
         ls.log(
@@ -102,6 +118,14 @@ def _load(ls: ErrsigServer) -> None:
         f"errsig {ls.version}: {len(tk.matcher.signatures)} signatures active "
         f"({len(tk.catalogue)} loaded, {len(errors)} records skipped)"
     )
+
+
+def _tell(ls: ErrsigServer, message: str) -> None:
+    ls.log(message, t.MessageType.Warning)
+    try:
+        ls.window_show_message(t.ShowMessageParams(type=t.MessageType.Warning, message=message))
+    except Exception:  # the transport may be gone
+        ls.log("could not show a message")
 
 
 async def on_initialized(ls: ErrsigServer) -> None:
