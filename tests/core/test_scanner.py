@@ -216,3 +216,31 @@ def test_literal_cut_at_the_second_of_two_wraps(tk: Toolkit) -> None:
     text = first + "\n" + second + "\nset by peer')\n"
     found = tk.scanner.scan_text(text)
     assert [(f.id, f.line, f.end_line) for f in found] == [("net/reset", 1, 2)]
+
+
+def test_sliced_scan_finds_what_one_scan_finds(toolkit: Toolkit) -> None:
+    """Slices of a few hundred bytes (cuts inside hard-wrapped errors too) give the same
+    findings as one scan of the whole text."""
+    from tests.conftest import CORPUS
+
+    data = b"\n".join(p.read_bytes() for p in sorted(CORPUS.glob("positive/**/*.log")))
+
+    def key(findings: list) -> list:  # type: ignore[type-arg]
+        return sorted((f.id, f.line, f.col, f.end_line, f.end_col, f.match) for f in findings)
+
+    whole = key(toolkit.scanner.scan_bytes(data, raw_findings=True))
+    assert whole
+    for size in (1, 300, 4096):
+        assert key(toolkit.scanner.scan_sliced(data, slice_bytes=size) or []) == whole, size
+
+
+def test_a_cancelled_sliced_scan_stops_at_the_next_slice(toolkit: Toolkit) -> None:
+    data = b"ERROR: Connection reset by peer\n" * 10_000
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    assert toolkit.scanner.scan_sliced(data, cancelled=cancelled, slice_bytes=1000) is None
+    assert len(calls) == 4

@@ -205,3 +205,26 @@ async def test_frames_with_lying_content_lengths(raw: RawClient) -> None:
     raw.send({"id": 26, **scan})
     assert (await raw.answer(26))["result"]["findings"]
     assert await raw.close() == 0
+
+
+async def test_hover_shutdown_and_exit_are_answered_while_a_hostile_log_is_scanned(raw: RawClient) -> None:
+    """A 20 MB log with 3 KB lines that backtracked for 13 s each under Python re (issue 8):
+    the scan runs in slices off the event loop, so requests are answered, and shutdown
+    stops it. Timeouts are generous: they catch a frozen server, not a slow one."""
+    hostile = "No module named pip " + "python" * 500 + "\n"
+    filler = "Requirement already satisfied: frobby in ./site-packages (1.0)\n" * 300_000
+    text = hostile * 4 + filler + hostile * 4 + LINE + "\n"
+    await raw.initialize()
+    uri = "file:///tmp/hostile.log"
+    item = {"uri": uri, "languageId": "log", "version": 1, "text": text}
+    raw.send({"method": "textDocument/didOpen", "params": {"textDocument": item}})
+    await asyncio.sleep(2)  # the scan is under way (under Python re it took minutes)
+    hover = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 3}}
+    raw.send({"id": 30, "method": "textDocument/hover", "params": hover})
+    assert "error" not in await raw.answer(30, timeout=60)
+    raw.send({"id": 31, "method": "errsig/scanText", "params": {"text": hostile * 3}})
+    assert (await raw.answer(31, timeout=60))["result"]["findings"]
+    # Shutdown and exit right after another big open: the scan is cancelled, the process ends.
+    item = {"uri": uri + "2", "languageId": "log", "version": 1, "text": text}
+    raw.send({"method": "textDocument/didOpen", "params": {"textDocument": item}})
+    assert await raw.close() == 0

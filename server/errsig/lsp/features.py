@@ -9,6 +9,7 @@ pushed unless the client pulls workspace diagnostics.
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -206,24 +207,31 @@ def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | None = None) -
     entry.task = ls.spawn(_full_scan(ls, doc, entry, text))
 
 
-def _scan_document_text(scanner: LogScanner, text: str) -> list[Finding]:
-    """Raw matches of a whole document, lines split as editors split them."""
+def _scan_document_text(scanner: LogScanner, text: str, cancel: threading.Event) -> list[Finding] | None:
+    """Raw matches of a whole document, lines split as editors split them (None: cancelled)."""
     data = text.encode("utf-8", "surrogatepass")
     if b"\r" in data:  # offsets need not survive here: two C passes beat a regex
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return scanner.scan_bytes(data, raw_findings=True)
+    return scanner.scan_sliced(data, cancelled=cancel.is_set)
 
 
 async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str | None) -> None:
-    """Scan a whole document in a worker thread, so requests are answered meanwhile;
-    edits that arrive during the scan make it run again on the new text."""
+    """Scan a whole document in a worker thread, a slice at a time, so requests are
+    answered meanwhile; cancelling the task (close, shutdown) stops the thread at the next
+    slice. Edits that arrive during the scan make it run again on the new text."""
     loop = asyncio.get_running_loop()
     while True:
         entry.dirty = False
         source = text if text is not None else doc.text
         text = None
-        raw = await loop.run_in_executor(None, _scan_document_text, entry.analysis.scanner, source)
-        if ls.state.docs.get(doc.uri) is not doc:
+        cancel = threading.Event()
+        try:
+            raw = await loop.run_in_executor(
+                None, _scan_document_text, entry.analysis.scanner, source, cancel
+            )
+        finally:
+            cancel.set()  # cancelled, or done: either way the thread has nothing more to do
+        if raw is None or ls.state.docs.get(doc.uri) is not doc:
             return
         entry.analysis.reset(raw)
         if not entry.dirty:

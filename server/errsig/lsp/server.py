@@ -60,9 +60,7 @@ class ErrsigProtocol(LanguageServerProtocol):
                 self.initialize_seen = True
             elif hasattr(message, "id"):
                 error = JsonRpcServerNotInitialized("the server is not initialized yet")
-                self._send_response(
-                    message.id, error=t.ResponseError(code=error.code, message=error.message)
-                )
+                self._send_response(message.id, error=t.ResponseError(code=error.code, message=error.message))
                 return
             elif method != t.EXIT:
                 return
@@ -264,8 +262,11 @@ def create_server() -> ErrsigServer:
 
     @ls.feature(features.SCAN_TEXT)
     @guarded({"findings": []})
-    def scan_text(ls: ErrsigServer, params: Any) -> dict[str, Any]:
-        return features.scan_text_request(ls, params)
+    async def scan_text(ls: ErrsigServer, params: Any) -> dict[str, Any]:
+        # Up to 32 MB of terminal text: scanned in a worker thread, off the event loop.
+        loop = asyncio.get_running_loop()
+        result: dict[str, Any] = await loop.run_in_executor(None, features.scan_text_request, ls, params)
+        return result
 
     return ls
 

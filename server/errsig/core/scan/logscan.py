@@ -11,6 +11,8 @@ symptoms to causes.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 
 import attrs
 import re2
@@ -37,6 +39,7 @@ LONG_LINE = 1 << 16  # bytes; longer lines are looked at in a window around each
 WRAP_SCAN_LIMIT = 16 << 20  # bytes; bigger texts are not checked for literals cut by a wrap
 WINDOW = 4096
 MAX_WRAP_CHAIN = 4
+SLICE = 1 << 20  # bytes of lines per slice of a sliced scan
 
 
 @attrs.define
@@ -162,6 +165,41 @@ class LogScanner:
             self._scan_line(lines, number, start, end, hit, found, seen)
         findings = list(found.values())
         return findings if raw_findings else resolve(findings)
+
+    def scan_sliced(
+        self,
+        data: bytes,
+        first_line: int = 0,
+        *,
+        cancelled: Callable[[], bool] = lambda: False,
+        slice_bytes: int = SLICE,
+    ) -> list[Finding] | None:
+        """Raw findings of ``data``, scanned a slice of lines at a time: each slice is a
+        bounded piece of work, the GIL is offered to other threads between slices (a
+        server's event loop keeps answering), and ``cancelled`` is checked there (None
+        when it said so). Each slice starts a few lines early, so a hard wrap across the
+        cut is still joined; a match found twice keeps its longest form."""
+        found: dict[tuple[str, int, int], Finding] = {}
+        pos, line = 0, first_line
+        while pos < len(data):
+            if cancelled():
+                return None
+            cut = data.find(b"\n", min(len(data), pos + slice_bytes))
+            end = len(data) if cut < 0 else cut + 1
+            start, start_line = pos, line
+            for _ in range(MAX_WRAP_CHAIN - 1):
+                prev = data.rfind(b"\n", 0, start - 1) + 1 if start else start
+                if prev == start or start - prev > LONG_LINE:
+                    break
+                start, start_line = prev, start_line - 1
+            for f in self.scan_bytes(data[start:end], start_line, raw_findings=True):
+                key = (f.id, f.line, f.col)
+                if key not in found or len(found[key].match) < len(f.match):
+                    found[key] = f
+            line += data.count(b"\n", pos, end)
+            pos = end
+            time.sleep(0)  # let the other threads run
+        return list(found.values())
 
     def _candidates(self, data: bytes) -> dict[int, int]:
         """Line start -> a byte offset in that line worth looking at."""
