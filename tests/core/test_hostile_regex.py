@@ -9,9 +9,11 @@ a quadratic one 16x, the cubic one of issue 8 64x.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +116,22 @@ def test_no_module_named_pip_followed_by_python_a_thousand_times(builtin: Toolki
     t_small, t_big = _growth(lambda text: list(sig.regex.hits(text)), line[: len(line) // 4], line)
     assert t_big <= MAX_RATIO * t_small + FLOOR_S
     assert [f.id for f in builtin.scanner.scan_text(line)] == ["pip/no-module-named-pip"]
+
+
+def test_patterns_beyond_the_union_budget_still_load_and_match(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pack whose patterns together exceed RE2's budget for the prefilter union and the
+    Set: the union is split, the patterns run on candidate lines; loading does not raise."""
+    from errsig.core.matching import engine
+
+    monkeypatch.setattr(engine, "UNION_MEMORY", 1 << 20)
+    for i in range(40):
+        regex = f"zq{i:03d}" + "[a-f0-9]{100}y" * 10
+        rec = {"id": f"big/p{i}", "signature": "s", "regex": regex, "category": "build_error"}
+        (tmp_path / "big").mkdir(exist_ok=True)
+        (tmp_path / "big" / f"p{i}.json").write_text(json.dumps(rec), "utf-8")
+    tk = load_toolkit([tmp_path], builtin=False, vet=False, fast=False)
+    assert len(tk.matcher.signatures) == 40
+    line = "zq007" + ("a" * 100 + "y") * 10
+    assert [f.id for f in tk.scanner.scan_text(f"x\n{line}\n")] == ["big/p7"]

@@ -24,6 +24,8 @@ import re2
 from errsig.core.matching.fast import FastPrefilter, available
 from errsig.core.matching.regex import CompiledRegex
 
+UNION_MEMORY = 256 << 20  # bytes of RE2 program for the prefilter union and the Set
+
 
 @attrs.define
 class Pattern:
@@ -38,7 +40,7 @@ def _compile_set(patterns: Sequence[Pattern]) -> tuple[Any, list[int]]:
     if not patterns:
         return None, []
     options = re2.Options()
-    options.max_mem = 256 << 20
+    options.max_mem = UNION_MEMORY
     rset = re2.Set.SearchSet(options)
     ids: list[int] = []
     for p in patterns:
@@ -53,14 +55,15 @@ def _compile_set(patterns: Sequence[Pattern]) -> tuple[Any, list[int]]:
             continue
     if not ids:
         return None, []
-    rset.Compile()
+    try:
+        rset.Compile()
+    except re2.error:  # over the memory budget: the patterns run on every candidate line
+        return None, []
     return rset, ids
 
 
 def _offsets(program: Any, data: bytes) -> Iterator[int]:
     """Where ``program`` first matches on each line of ``data`` (one offset per line)."""
-    if program is None:
-        return
     match = program.Match
     unanchored = re2._Anchor.UNANCHORED
     pos, stop = 0, len(data)
@@ -75,19 +78,31 @@ def _offsets(program: Any, data: bytes) -> Iterator[int]:
         pos = nl + 1
 
 
-def _compile_union(ci: Sequence[str], cs: Sequence[str], folded: Sequence[str]) -> Any:
-    """One RE2 program: case-folded literals, exact literals, and literal-less patterns."""
-    parts = []
-    if ci:
-        parts.append(f"(?i:{_alternation(ci)})")
-    if cs:
-        parts.append(_alternation(cs))
+def _compile_union(ci: Sequence[str], cs: Sequence[str], folded: Sequence[str]) -> list[Any]:
+    """RE2 programs (one if it fits): case-folded literals, exact literals, and
+    literal-less patterns. A union over RE2's memory budget is split in halves."""
+    parts = [f"(?i:{_alternation(chunk)})" for chunk in _chunks(sorted(set(ci)))]
+    parts += [_alternation(chunk) for chunk in _chunks(sorted(set(cs)))]
     parts.extend(folded)
+    return _programs(parts)
+
+
+def _chunks(items: Sequence[str], size: int = 512) -> list[Sequence[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _programs(parts: Sequence[str]) -> list[Any]:
     if not parts:
-        return None
+        return []
     options = re2.Options()
-    options.max_mem = 256 << 20
-    return re2.compile("|".join(parts).encode("utf-8"), options)._regexp
+    options.max_mem = UNION_MEMORY
+    try:
+        return [re2.compile("|".join(parts).encode("utf-8"), options)._regexp]
+    except re2.error:
+        if len(parts) == 1:  # each part compiled on its own once: only a budget can refuse it
+            return []
+        mid = len(parts) // 2
+        return _programs(parts[:mid]) + _programs(parts[mid:])
 
 
 def _alternation(literals: Sequence[str]) -> str:
@@ -142,13 +157,13 @@ class Engine:
 
     def candidate_offsets(self, data: bytes) -> Iterator[int]:
         """Byte offsets in ``data`` where a literal (or a folded pattern) may match."""
-        yield from _offsets(self._prefilter, data)
-        yield from _offsets(self._folded, data)
+        for program in (*self._prefilter, *self._folded):
+            yield from _offsets(program, data)
 
     def literal_offsets(self, data: bytes) -> Iterator[int]:
         """Byte offsets in ``data`` where any literal, or a folded pattern, starts."""
-        yield from _offsets(self._any_literal, data)
-        yield from _offsets(self._folded, data)
+        for program in (*self._any_literal, *self._folded):
+            yield from _offsets(program, data)
 
     def patterns_in(self, text: str, seen: set[int] | None = None) -> list[int]:
         """Indices of the patterns worth running on ``text``: those the RE2 set says match,
