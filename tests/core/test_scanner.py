@@ -244,3 +244,19 @@ def test_a_cancelled_sliced_scan_stops_at_the_next_slice(toolkit: Toolkit) -> No
 
     assert toolkit.scanner.scan_sliced(data, cancelled=cancelled, slice_bytes=1000) is None
     assert len(calls) == 4
+
+
+def test_scans_in_several_threads_at_once_find_the_same(toolkit: Toolkit) -> None:
+    """The language server scans documents, watched files and scanText requests in worker
+    threads at the same time: no engine state may be shared between scans."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import CORPUS
+
+    data = b"\n".join(p.read_bytes() for p in sorted(CORPUS.glob("positive/**/*.log")))
+    expected = [(f.id, f.line) for f in toolkit.scanner.scan_bytes(data)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(
+            pool.map(lambda _: [(f.id, f.line) for f in toolkit.scanner.scan_bytes(data)], range(16))
+        )
+    assert all(r == expected for r in results)

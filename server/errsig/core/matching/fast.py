@@ -1,7 +1,7 @@
 """The optional fast engine (``pip install errsig[fast]``): Hyperscan runs every
 signature's full regex at once over the raw bytes, so only lines where a pattern really
 matches become candidates. Hyperscan is only a prefilter here: each hit is confirmed by
-the reference regex (Python ``re`` or RE2) on the clean line, as with the default engine.
+the pattern's RE2 regex on the clean line, as with the default engine.
 
 Patterns are compiled with ``HS_FLAG_PREFILTER`` (constructs Hyperscan lacks are
 approximated by a superset); a pattern Hyperscan refuses stays with the literal
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,13 @@ class FastPrefilter:
     def __init__(self, db: Any, ids: list[int]) -> None:
         self._db = db
         self.covered = set(ids)  # pattern indices this prefilter answers for
+        self._local = threading.local()  # a Hyperscan scratch serves one scan at a time
+
+    def _scratch(self) -> Any:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        return scratch
 
     @classmethod
     def build(cls, sources: Sequence[tuple[int, str, bool]], cache: Path | None) -> FastPrefilter | None:
@@ -107,7 +115,7 @@ class FastPrefilter:
         def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: Any) -> None:
             hits.setdefault(end, set()).add(pattern)
 
-        self._db.scan(data, match_event_handler=on_match)
+        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch())
         lines: dict[int, tuple[int, set[int]]] = {}
         for end, ids in hits.items():
             at = max(0, end - 1)
