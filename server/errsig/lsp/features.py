@@ -221,8 +221,8 @@ async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str 
     slice. Edits that arrive during the scan make it run again on the new text."""
     loop = asyncio.get_running_loop()
     while True:
+        source = text if text is not None and not entry.dirty else doc.text  # edited before we ran
         entry.dirty = False
-        source = text if text is not None else doc.text
         text = None
         cancel = threading.Event()
         try:

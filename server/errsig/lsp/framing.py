@@ -157,7 +157,8 @@ class FrameReader:
     def _early_end(self, start: int, searched: int, limit: int) -> int | None:
         """Where a body ends before its declared length: a header right after a JSON value
         (a header line ends in a raw line break, which no JSON string holds)."""
-        pos = self._buf.find(_EARLY, searched, limit + len(_EARLY))
+        end = limit + len(_EARLY) - 2  # a header at ``limit`` itself is the declared end
+        pos = self._buf.find(_EARLY, searched, end)
         while pos >= 0:
             head = pos + 1
             if _LENGTH.match(self._buf, head):
@@ -167,7 +168,7 @@ class FrameReader:
                     pass
                 else:
                     return head
-            pos = self._buf.find(_EARLY, pos + 1, limit + len(_EARLY))
+            pos = self._buf.find(_EARLY, pos + 1, end)
         return None
 
 
@@ -201,3 +202,4 @@ async def serve(stop: threading.Event, stream: BinaryIO, protocol: JsonRPCProtoc
         deliver(protocol, body)
         if stop.is_set():
             return
+        await asyncio.sleep(0)  # tasks the message started run before the next message, as in pygls
