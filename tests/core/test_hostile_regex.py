@@ -135,3 +135,23 @@ def test_patterns_beyond_the_union_budget_still_load_and_match(
     assert len(tk.matcher.signatures) == 40
     line = "zq007" + ("a" * 100 + "y") * 10
     assert [f.id for f in tk.scanner.scan_text(f"x\n{line}\n")] == ["big/p7"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"(?P<pkg>[a-z]+)==(?P<ver>[0-9.]+)", "安装 foo==1.0 и bar==2.0 😀 baz==3"),
+        (r"x*", "aéxx😀x"),
+        (r"(?P<a>é+)|(?P<b>😀)", "éé😀 é"),
+        (r"(?i)ERROR: (?P<msg>.+)", "error: 连接被重置\r"),
+    ],
+)
+def test_hits_are_code_point_offsets_like_python_re(pattern: str, text: str) -> None:
+    from errsig.core.matching.regex import compile_pattern
+
+    expected = [
+        (m.start(), m.end(), {k: v for k, v in m.groupdict().items() if v})
+        for m in re.finditer(pattern, text)
+        if m.end() > m.start()
+    ]
+    assert [(h.start, h.end, h.groups) for h in compile_pattern(pattern).hits(text)] == expected
