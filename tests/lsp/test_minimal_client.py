@@ -145,7 +145,12 @@ async def test_requests_before_initialize_get_server_not_initialized(raw: RawCli
     raw.send({"id": 4, "method": "errsig/scanText", "params": {"text": LINE}})
     findings = (await raw.answer(4))["result"]["findings"]
     assert [f["id"] for f in findings] == ["pip/network-connection-reset-by-peer"]
-    assert await raw.close() == 0
+    raw.send({"id": 5, "method": "shutdown"})
+    assert "error" not in await raw.answer(5)
+    raw.send({"id": 6, "method": "textDocument/hover", "params": HOVER})  # after shutdown
+    assert (await raw.answer(6))["error"]["code"] == -32600
+    raw.send({"method": "exit"})
+    assert await asyncio.wait_for(raw.proc.wait(), 60) == 0
 
 
 BAD_PARAMS = [

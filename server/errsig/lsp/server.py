@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from lsprotocol import types as t
 from pygls.capabilities import ServerCapabilitiesBuilder
-from pygls.exceptions import JsonRpcException, JsonRpcServerNotInitialized
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
@@ -49,7 +49,8 @@ class ErrsigProtocol(LanguageServerProtocol):
     (pygls re-splits the whole text on every change, O(document) per keystroke)."""
 
     """Before ``initialize``, requests get the ServerNotInitialized error (-32002) and
-    notifications other than ``exit`` are dropped, as the specification says."""
+    notifications other than ``exit`` are dropped; after ``shutdown``, requests get
+    InvalidRequest (-32600), as the specification says."""
 
     initialize_seen = False
 
@@ -59,12 +60,17 @@ class ErrsigProtocol(LanguageServerProtocol):
             if method == t.INITIALIZE:
                 self.initialize_seen = True
             elif hasattr(message, "id"):
-                error = JsonRpcServerNotInitialized("the server is not initialized yet")
-                self._send_response(message.id, error=t.ResponseError(code=error.code, message=error.message))
+                self._refuse(message.id, JsonRpcServerNotInitialized("the server is not initialized yet"))
                 return
             elif method != t.EXIT:
                 return
+        if self._shutdown and method not in (None, t.EXIT) and hasattr(message, "id"):
+            self._refuse(message.id, JsonRpcInvalidRequest("the server is shutting down"))
+            return
         super().handle_message(message)
+
+    def _refuse(self, msg_id: Any, error: JsonRpcException) -> None:
+        self._send_response(msg_id, error=t.ResponseError(code=error.code, message=error.message))
 
     @lsp_method(t.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: t.DidOpenTextDocumentParams) -> Any:
