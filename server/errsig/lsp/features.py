@@ -239,6 +239,9 @@ async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str 
     log_findings_changed(ls, doc.uri, entry.analysis.findings)
 
 
+BIG_EDIT_LINES = 20_000  # an edit that brings more lines is scanned off the event loop
+
+
 def on_change(ls: ErrsigServer, params: t.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
     doc = ls.state.docs.get(uri)
@@ -269,8 +272,8 @@ def on_change(ls: ErrsigServer, params: t.DidChangeTextDocumentParams) -> None:
         and changes[0].old_count
         and changes[0].new_count == len(doc.lines)
         and changes[0].old_count > 1000
-    ):
-        _start_full_scan(ls, doc)  # a full replacement of a big document
+    ) or sum(ch.new_count for ch in changes) > BIG_EDIT_LINES:
+        _start_full_scan(ls, doc)  # a full replacement of a big document, or a big paste
         return
     findings = entry.analysis.findings
     for ch in changes:
