@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -64,6 +66,21 @@ def test_catalogue_loads_without_any_problem(toolkit: Toolkit) -> None:
 
 def test_every_record_has_a_literal_for_the_prefilter(toolkit: Toolkit) -> None:
     assert toolkit.matcher.unfiltered() == []
+
+
+def test_a_pack_pattern_without_a_literal_is_counted(tmp_path: Path) -> None:
+    """Issue 8: check-pack said "0 records have no literal" for ``(?:zq|qz){3}[0-9]``
+    (patterns held by the RE2 Set were left out of the count)."""
+    from errsig.core.loading import load_toolkit
+
+    pack = tmp_path / "p" / "x"
+    pack.mkdir(parents=True)
+    for slug, regex in (("short", "(?:zq|qz){3}[0-9]"), ("long", "Connection reset by peer")):
+        rec = {"id": f"x/{slug}", "signature": slug, "regex": regex, "category": "network_error"}
+        (pack / f"{slug}.json").write_text(json.dumps(rec), "utf-8")
+    tk = load_toolkit([tmp_path / "p"], builtin=False, vet=False, fast=False)
+    assert tk.matcher.unfiltered() == ["x/short"]
+    assert [f.id for f in tk.scanner.scan_text("a zqqzzq7 b\n")] == ["x/short"]
 
 
 def test_prefilter_is_selective_on_clean_logs(toolkit: Toolkit) -> None:
