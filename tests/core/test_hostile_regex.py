@@ -155,3 +155,24 @@ def test_hits_are_code_point_offsets_like_python_re(pattern: str, text: str) -> 
         if m.end() > m.start()
     ]
     assert [(h.start, h.end, h.groups) for h in compile_pattern(pattern).hits(text)] == expected
+
+
+# The cleaner's own patterns (escapes, CI prefixes, JSON streams, wraps) see every candidate line.
+CLEANER_UNITS = [
+    "\x1b[", "\x1b]", "\x1b]x", "\x9b0", "0", "#1 ", "#1 1.0 ", "web-1  | ", "a ", " ", "a-1 ",
+    "2024-01-01T00:00:00", "2024-01-01T00:00:00Z ", "\\u001b[", "\\x1b[", "\\033[1", "[12:00:00] ",
+    "##[error]", "Step 1/2 : ", "\\n", '\\"', "\r", "\x1b[1;", "x" * 79 + "\n", "a" * 80 + "\nb",
+]  # fmt: skip
+
+
+def test_the_cleaner_is_linear_on_lines_made_of_escapes_and_prefixes(builtin: Toolkit) -> None:
+    from errsig.core.scan.clean import clean_segments, rough_clean
+
+    def run(text: str) -> None:
+        clean_segments(text)
+        rough_clean(text)
+        builtin.scanner.scan_text("ERROR: No module named pip " + text)
+
+    small = [(u * (SMALL // len(u) + 1))[:SMALL] for u in CLEANER_UNITS]
+    big = [(u * (8 * SMALL // len(u) + 1))[: 8 * SMALL] for u in CLEANER_UNITS]
+    assert _superlinear(run, small, big, max_ratio=24) == []
