@@ -74,6 +74,7 @@ class RawClient:
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
         self.answers: dict[object, dict[str, Any]] = {}
+        self.inbox: list[dict[str, Any]] = []
 
     @classmethod
     async def start(cls) -> RawClient:
@@ -97,17 +98,32 @@ class RawClient:
         self.send_raw(b"Content-Length: %d\r\n\r\n" % (len(body) if length is None else length) + body)
 
     async def answer(self, msg_id: object, timeout: float = 60) -> dict[str, Any]:
-        """The response to ``msg_id`` (other messages are kept or skipped)."""
-        assert self.proc.stdout is not None
+        """The response to ``msg_id`` (the server's own messages are kept in ``inbox``)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while msg_id not in self.answers:
-            header = await asyncio.wait_for(self.proc.stdout.readuntil(b"\r\n\r\n"), deadline - loop.time())
-            length = int(re.search(rb"Content-Length: (\d+)", header).group(1))  # type: ignore[union-attr]
-            body = json.loads(await self.proc.stdout.readexactly(length))
-            if "method" not in body:
-                self.answers[body.get("id")] = body
+            await self._read_one(deadline - loop.time())
         return self.answers.pop(msg_id)
+
+    async def message(self, method: str, timeout: float = 60) -> dict[str, Any]:
+        """The next request or notification from the server with this method."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not any(m["method"] == method for m in self.inbox):
+            await self._read_one(deadline - loop.time())
+        found = next(m for m in self.inbox if m["method"] == method)
+        self.inbox.remove(found)
+        return found
+
+    async def _read_one(self, timeout: float) -> None:
+        assert self.proc.stdout is not None
+        header = await asyncio.wait_for(self.proc.stdout.readuntil(b"\r\n\r\n"), timeout)
+        length = int(re.search(rb"Content-Length: (\d+)", header).group(1))  # type: ignore[union-attr]
+        body = json.loads(await self.proc.stdout.readexactly(length))
+        if "method" in body:
+            self.inbox.append(body)
+        else:
+            self.answers[body.get("id")] = body
 
     async def initialize(self, msg_id: int = 1) -> None:
         self.send({"id": msg_id, "method": "initialize", "params": {"capabilities": {}}})
@@ -232,4 +248,24 @@ async def test_hover_shutdown_and_exit_are_answered_while_a_hostile_log_is_scann
     # Shutdown and exit right after another big open: the scan is cancelled, the process ends.
     item = {"uri": uri + "2", "languageId": "log", "version": 1, "text": text}
     raw.send({"method": "textDocument/didOpen", "params": {"textDocument": item}})
+    assert await raw.close() == 0
+
+
+async def test_an_unreadable_answer_from_the_client_does_not_stall_the_server(
+    raw: RawClient, tmp_path: Path
+) -> None:
+    """The server asks for its settings after ``initialized``; an answer it cannot read fails
+    that request instead of leaving the workspace scan waiting for it forever."""
+    (tmp_path / "build.log").write_text(f"x\n{LINE}\n", "utf-8")
+    caps = {"workspace": {"configuration": True}}
+    raw.send(
+        {"id": 1, "method": "initialize", "params": {"capabilities": caps, "rootUri": tmp_path.as_uri()}}
+    )
+    assert "result" in await raw.answer(1)
+    raw.send({"method": "initialized", "params": {}})
+    request = await raw.message("workspace/configuration")
+    raw.send({"id": request["id"], "result": 5})  # not an array
+    published = await raw.message("textDocument/publishDiagnostics")
+    assert published["params"]["uri"] == (tmp_path / "build.log").as_uri()
+    assert [d["code"] for d in published["params"]["diagnostics"]] == ["pip/network-connection-reset-by-peer"]
     assert await raw.close() == 0

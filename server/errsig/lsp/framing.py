@@ -63,7 +63,13 @@ def answer_error(protocol: JsonRPCProtocol, body: bytes, error: JsonRpcException
     except (ValueError, RecursionError):
         data = None
     if isinstance(data, dict):
-        if "method" not in data or "id" not in data:
+        if "method" not in data and "id" in data:  # the client's answer to our request
+            future = protocol._request_futures.pop(data["id"], None) if _hashable(data["id"]) else None
+            if future is not None and not future.done():
+                future.set_exception(error)  # the awaiting handler fails instead of waiting forever
+            log.warning("a response that cannot be read: %s", error.message)
+            return
+        if "id" not in data:
             log.warning("dropped a notification that cannot be read: %s", error.message)
             return
         msg_id = data["id"] if isinstance(data["id"], (int, str)) else None
@@ -74,6 +80,10 @@ def answer_error(protocol: JsonRPCProtocol, body: bytes, error: JsonRpcException
         msg_id,  # type: ignore[arg-type]
         error=ResponseError(code=error.code, message=error.message, data=error.data),
     )
+
+
+def _hashable(value: object) -> bool:
+    return isinstance(value, (int, str))
 
 
 def deliver(protocol: JsonRPCProtocol, body: bytes) -> None:
