@@ -269,3 +269,20 @@ async def test_an_unreadable_answer_from_the_client_does_not_stall_the_server(
     assert published["params"]["uri"] == (tmp_path / "build.log").as_uri()
     assert [d["code"] for d in published["params"]["diagnostics"]] == ["pip/network-connection-reset-by-peer"]
     assert await raw.close() == 0
+
+
+async def test_the_frame_reader_stays_bounded_on_a_stream_of_garbage() -> None:
+    """20 MB without a header block end, then a frame: memory stays bounded, the frame is read."""
+    from errsig.lsp.framing import MAX_HEADER, FrameReader
+
+    chunks = [b"Content-Length: 5" + b"x" * 1_000_000] + [b"y" * 1_000_000] * 19
+    chunks += [b"Content-Length: 2\r\n\r\n{}", b""]
+    sizes: list[int] = []
+
+    async def read() -> bytes:
+        sizes.append(len(reader._buf))
+        return chunks.pop(0)
+
+    reader = FrameReader(read)
+    assert [body async for body in reader.frames()] == [b"{}"]
+    assert max(sizes) < MAX_HEADER + 2_000_000

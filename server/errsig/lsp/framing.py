@@ -63,8 +63,9 @@ def answer_error(protocol: JsonRPCProtocol, body: bytes, error: JsonRpcException
     except (ValueError, RecursionError):
         data = None
     if isinstance(data, dict):
+        msg_id = data.get("id") if isinstance(data.get("id"), (int, str)) else None
         if "method" not in data and "id" in data:  # the client's answer to our request
-            future = protocol._request_futures.pop(data["id"], None) if _hashable(data["id"]) else None
+            future = protocol._request_futures.pop(msg_id, None) if msg_id is not None else None
             if future is not None and not future.done():
                 future.set_exception(error)  # the awaiting handler fails instead of waiting forever
             log.warning("a response that cannot be read: %s", error.message)
@@ -72,7 +73,6 @@ def answer_error(protocol: JsonRPCProtocol, body: bytes, error: JsonRpcException
         if "id" not in data:
             log.warning("dropped a notification that cannot be read: %s", error.message)
             return
-        msg_id = data["id"] if isinstance(data["id"], (int, str)) else None
     else:
         msg_id = recover_id(body)
     log.warning("answering an unreadable request (id %r): %s", msg_id, error.message)
@@ -80,10 +80,6 @@ def answer_error(protocol: JsonRPCProtocol, body: bytes, error: JsonRpcException
         msg_id,  # type: ignore[arg-type]
         error=ResponseError(code=error.code, message=error.message, data=error.data),
     )
-
-
-def _hashable(value: object) -> bool:
-    return isinstance(value, (int, str))
 
 
 def deliver(protocol: JsonRPCProtocol, body: bytes) -> None:
@@ -117,9 +113,9 @@ class FrameReader:
         while True:
             end = self._buf.find(_BLANK)
             if end < 0:
-                if len(self._buf) > MAX_HEADER:
+                if len(self._buf) > MAX_HEADER:  # no header ends here: keep what may start one
                     keep = self._buf.rfind(_HEADER)
-                    del self._buf[: keep if keep > 0 else len(self._buf)]
+                    del self._buf[: keep if keep > 0 else len(self._buf) - len(_HEADER)]
                 return None
             matches = list(_LENGTH.finditer(bytes(self._buf[: end + 2])))
             if not matches:  # the tail of a short frame, or garbage: skip it
