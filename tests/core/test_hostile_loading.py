@@ -139,3 +139,18 @@ def test_a_pack_of_only_broken_files_leaves_the_builtin_catalogue(tmp_path: Path
     assert [f.id for f in tk.scanner.scan_text("/usr/bin/python3: No module named pip\n")] == [
         "pip/no-module-named-pip"
     ]
+
+
+def test_an_unlistable_folder_is_a_problem(tmp_path: Path) -> None:
+    root = _pack(tmp_path, {})
+    hidden = root / "sub"
+    hidden.mkdir()
+    (hidden / "x.json").write_text("{}")
+    hidden.chmod(0)
+    try:
+        pack = load_pack(root)
+    finally:
+        hidden.chmod(0o755)
+    assert [r.record.id for r in pack.records] == [GOOD_ID]
+    if os.geteuid() != 0:
+        assert [(p.file, p.message[:12]) for p in pack.problems] == [(f"{root.name}/sub", "cannot list:")]

@@ -33,10 +33,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ErrsigProtocol(LanguageServerProtocol):
-    """Keeps pygls's own text documents out of the way (see below), and answers
-    ``errsig.runInTerminal`` / ``errsig.copyCommand`` with their command text without
-    advertising them: editors implement those two, and a client library that sees them in
-    ``executeCommandProvider`` would claim them for the server."""
+    """pygls's protocol with errsig's changes:
+
+    - ``errsig.runInTerminal`` / ``errsig.copyCommand`` are answered with their command
+      text without being advertised: editors implement those two, and a client library
+      that sees them in ``executeCommandProvider`` would claim them for the server;
+    - pygls's own text documents are kept out of the way: errsig keeps its own line index
+      (pygls re-splits the whole text on every change, O(document) per keystroke);
+    - before ``initialize``, requests get the ServerNotInitialized error (-32002) and
+      notifications other than ``exit`` are dropped; after ``shutdown``, requests get
+      InvalidRequest (-32600), as the specification says.
+    """
 
     @lsp_method(t.WORKSPACE_EXECUTE_COMMAND)
     def lsp_workspace__execute_command(self, params: t.ExecuteCommandParams, *args: Any) -> Any:
@@ -44,13 +51,6 @@ class ErrsigProtocol(LanguageServerProtocol):
             args_ = list(params.arguments or [])
             return str(args_[0]) if args_ else None
         return (yield from super().lsp_workspace__execute_command(params, *args))
-
-    """Keeps pygls's own text documents out of the way: errsig keeps its own line index
-    (pygls re-splits the whole text on every change, O(document) per keystroke)."""
-
-    """Before ``initialize``, requests get the ServerNotInitialized error (-32002) and
-    notifications other than ``exit`` are dropped; after ``shutdown``, requests get
-    InvalidRequest (-32600), as the specification says."""
 
     initialize_seen = False
 

@@ -59,31 +59,33 @@ def _display(path: Path, root: Path, label: str) -> str:
         return str(path)
 
 
-def _json_files(root: Path) -> tuple[list[Path], list[Problem]]:
+def _json_files(root: Path, label: str) -> tuple[list[Path], list[Problem]]:
     """The ``*.json`` entries under ``root`` (no symlinked folders followed), and the
     ones that are not regular files or cannot be listed."""
     files: list[Path] = []
     problems: list[Problem] = []
-    for folder, dirs, names in os.walk(root, onerror=lambda exc: problems.append(_walk_problem(root, exc))):
+
+    def unlisted(exc: OSError) -> None:
+        where = _display(Path(exc.filename), root, label) if exc.filename else label
+        problems.append(Problem(where, "$", f"cannot list: {exc.strerror or exc}"))
+
+    for folder, dirs, names in os.walk(root, onerror=unlisted):
         dirs.sort()
         for name in sorted([*names, *dirs]):
             if not name.endswith(".json"):
                 continue
             path = Path(folder) / name
+            shown = _display(path, root, label)
             try:
                 regular = stat.S_ISREG(path.stat().st_mode)
             except OSError as exc:
-                problems.append(Problem(str(path), "$", f"cannot read: {exc.strerror or exc}"))
+                problems.append(Problem(shown, "$", f"cannot read: {exc.strerror or exc}"))
                 continue
             if regular:
                 files.append(path)
             else:
-                problems.append(Problem(str(path), "$", "not a regular file"))
+                problems.append(Problem(shown, "$", "not a regular file"))
     return sorted(files), problems
-
-
-def _walk_problem(root: Path, exc: OSError) -> Problem:
-    return Problem(str(exc.filename or root), "$", f"cannot list: {exc.strerror or exc}")
 
 
 def _parse(raw: bytes) -> tuple[Any, str | None]:
@@ -125,7 +127,7 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
         contents.problems.append(Problem(str(root), "$", "pack folder does not exist"))
         return contents
     digest = hashlib.sha256()
-    files, contents.problems = _json_files(root)
+    files, contents.problems = _json_files(root, name)
     for path in files:
         shown = _display(path, root, name)
         try:
