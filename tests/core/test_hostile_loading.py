@@ -113,6 +113,7 @@ def test_a_folder_named_json_a_symlink_loop_and_an_unreadable_file(tmp_path: Pat
     (root / "dir.json" / "inner.txt").write_text("x")
     os.symlink("loop.json", root / "loop.json")
     os.symlink(".", root / "self")  # a folder symlink that leads back to the pack
+    os.mkfifo(root / "fifo.json")  # never opened: a read would block forever
     locked = root / "net" / "locked.json"
     locked.write_text(json.dumps(RECORD | {"id": "net/locked"}))
     locked.chmod(0)
@@ -124,6 +125,7 @@ def test_a_folder_named_json_a_symlink_loop_and_an_unreadable_file(tmp_path: Pat
     files = sorted(Path(p.file).name for p in pack.problems)
     assert "dir.json" in files
     assert "loop.json" in files
+    assert "fifo.json" in files
     if os.geteuid() != 0:  # root reads anything
         assert "locked.json" in files
 
