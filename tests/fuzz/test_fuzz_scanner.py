@@ -11,7 +11,11 @@ from errsig.core.loading import Toolkit, load_toolkit
 from errsig.core.matching.literals import required_literals
 
 FUZZ = settings(
-    max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 TOOLKIT: Toolkit = load_toolkit(fast=False)
