@@ -36,7 +36,9 @@ APT = Workaround("Install the PostgreSQL headers", Rate(0.2), "sudo apt-get inst
 
 
 def _record(*workarounds: Workaround) -> Record:
-    return Record(id="pip/test", signature="x", regex="x", workarounds=list(workarounds))
+    return Record(
+        id="pip/test", signature="x", regex="x", category="network_error", workarounds=list(workarounds)
+    )
 
 
 def _reader(files: dict[Path, str]) -> Callable[[Path], str | None]:
@@ -53,6 +55,8 @@ def _ctx(files: dict[Path, str] | None = None, **kw: object) -> FixContext:
         "platform": "linux",
         "read_text": _reader(files or {}),
         "exists": _exists(),
+        "os_family": None,
+        "max_fixes": 50,
     }
     base.update(kw)
     return FixContext(**base)  # type: ignore[arg-type]
@@ -62,12 +66,13 @@ def _by_kind(fixes: list[Fix], kind: str) -> list[Fix]:
     return [f for f in fixes if f.kind == kind]
 
 
-def test_timeout_fix_in_the_user_pip_conf_is_preferred() -> None:
+def test_timeout_fix_in_the_user_pip_conf_is_offered_never_preferred() -> None:
+    # The user's pip.conf is outside the project: a change there reaches every pip run.
     fixes = fixes_for(_record(TIMEOUT), {"package": "numpy"}, _ctx())
     pipconf = _by_kind(fixes, "pipconf")
     assert [f.title for f in pipconf] == ["Set timeout = 120, retries = 5 in /home/u/.config/pip/pip.conf"]
     fix = pipconf[0]
-    assert fix.preferred
+    assert not fix.preferred
     assert fix.risk is None
     assert not fix.needs_input
     [edit] = fix.edits
@@ -83,7 +88,7 @@ def test_timeout_fix_in_the_user_pip_conf_is_preferred() -> None:
 def test_one_fix_per_target_file_only_the_first_preferred() -> None:
     user = Path("/home/u/.config/pip/pip.conf")
     files = {user: "[global]\n# office network\ntimeout = 15\n"}
-    ctx = _ctx(files, env={"HOME": "/home/u", "VIRTUAL_ENV": "/w/.venv"})
+    ctx = _ctx(files, env={"HOME": "/home/u", "VIRTUAL_ENV": "/w/.venv"}, workspace=Path("/w"))
     pipconf = _by_kind(fixes_for(_record(TIMEOUT), {}, ctx), "pipconf")
     assert [(f.title, f.preferred) for f in pipconf] == [
         ("Set timeout = 120, retries = 5 in /w/.venv/pip.conf", True),
@@ -113,7 +118,9 @@ def test_environment_variable_override_is_said_and_not_preferred() -> None:
 def test_higher_priority_file_that_overrides_is_said() -> None:
     venv_conf = Path("/v/pip.conf")
     ctx = _ctx(
-        {venv_conf: "[global]\ntimeout = 15\nretries = 5\n"}, env={"HOME": "/home/u", "VIRTUAL_ENV": "/v"}
+        {venv_conf: "[global]\ntimeout = 15\nretries = 5\n"},
+        env={"HOME": "/home/u", "VIRTUAL_ENV": "/v"},
+        workspace=Path("/v"),
     )
     pipconf = _by_kind(fixes_for(_record(TIMEOUT), {}, ctx), "pipconf")
     assert [(f.title, f.preferred) for f in pipconf] == [
@@ -156,15 +163,12 @@ def test_mirror_is_never_preferred_and_says_what_it_does() -> None:
     assert all(f.title.startswith("Use third-party mirror") for f in fixes)
 
 
-def test_proxy_is_never_preferred_and_credentials_are_masked() -> None:
-    fixes = fixes_for(_record(PROXY), {"package": "numpy"}, _ctx())
-    [pipconf] = _by_kind(fixes, "pipconf")
-    assert pipconf.title == (
-        "Send pip traffic through proxy proxy.corp (not preferred): "
-        "set proxy = http://<user>:<password>@proxy.corp:8080 in /home/u/.config/pip/pip.conf"
-    )
-    assert pipconf.needs_input
-    assert not pipconf.preferred
+PROXY_LOG = ["WARNING: Retrying after connection broken by 'ProxyError('Cannot connect to proxy.')'"]
+
+
+def test_proxy_is_never_preferred_never_an_edit_with_placeholders_and_credentials_are_masked() -> None:
+    fixes = fixes_for(_record(PROXY), {"package": "numpy"}, _ctx(log_lines=PROXY_LOG))
+    assert _by_kind(fixes, "pipconf") == []  # the credentials would be a placeholder in the file
     [command] = _by_kind(fixes, "command")
     assert command.command == "pip install --proxy http://<user>:<password>@proxy.corp:8080 numpy"
     assert command.needs_input
@@ -182,38 +186,45 @@ def test_trusted_host_alone_is_never_preferred() -> None:
 
 
 def test_safe_fix_stays_preferred_next_to_risky_ones() -> None:
-    fixes = fixes_for(_record(MIRROR, TIMEOUT, PROXY), {"package": "numpy"}, _ctx())
+    ctx = _ctx(env={"HOME": "/home/u", "VIRTUAL_ENV": "/w/.venv"}, workspace=Path("/w"), log_lines=PROXY_LOG)
+    fixes = fixes_for(_record(MIRROR, TIMEOUT, PROXY), {"package": "numpy"}, ctx)
     preferred = [f for f in fixes if f.preferred]
-    assert [f.title for f in preferred] == ["Set timeout = 120, retries = 5 in /home/u/.config/pip/pip.conf"]
-    assert fixes[0] is preferred[0]  # best success rate first
+    assert [f.title for f in preferred] == ["Set timeout = 120, retries = 5 in /w/.venv/pip.conf"]
+    assert fixes[0] is preferred[0]  # safe and inside the project first, whatever the record's order
+    assert all(f.risk for f in fixes[-4:])  # the mirror and the proxy come last
 
 
 # ---- requirements, scripts, commands ------------------------------------------------
 
 
 def test_requirements_and_script_fixes(tmp_path: Path) -> None:
-    reqs = tmp_path / "requirements.txt"
+    project = tmp_path / "project"
+    project.mkdir()
+    reqs = project / "requirements.txt"
     reqs.write_text("# deps\npsycopg2==2.9.9\n", encoding="utf-8")
-    docker = tmp_path / "Dockerfile"
+    docker = project / "Dockerfile"
     docker.write_text("FROM python\nRUN pip install -r requirements.txt\n", encoding="utf-8")
     ctx = FixContext(
         env={"HOME": str(tmp_path / "home")},
         platform="linux",
-        workspace=tmp_path,
+        workspace=project,
         requirements_files=[reqs],
         script_files=[docker],
         exists=_exists(),
+        os_family=None,
+        max_fixes=50,
     )
     fixes = fixes_for(_record(TIMEOUT, WHEELS, BINARY, APT), {"package": "psycopg2"}, ctx)
     summary = [(f.kind, f.title, f.preferred) for f in fixes if f.kind != "command"]
     home_conf = tmp_path / "home" / ".config" / "pip" / "pip.conf"
+    # Edits inside the project first (one preferred), then the user's pip.conf.
     assert summary == [
-        ("pipconf", f"Set timeout = 120, retries = 5 in {home_conf}", True),
         ("script", "Add --default-timeout=120 --retries 5 to pip install in Dockerfile", True),
-        ("pipconf", f"Set prefer-binary = true in {home_conf}", False),
-        ("requirements", "Add --prefer-binary to requirements.txt", True),
+        ("requirements", "Add --prefer-binary to requirements.txt", False),
         ("script", "Add --prefer-binary to pip install in Dockerfile", False),
         ("requirements", "Replace psycopg2 with psycopg2-binary in requirements.txt", False),
+        ("pipconf", f"Set timeout = 120, retries = 5 in {home_conf}", False),
+        ("pipconf", f"Set prefer-binary = true in {home_conf}", False),
     ]
     swap = next(f for f in fixes if f.title.startswith("Replace"))
     reqs.write_text(apply_edits(reqs.read_text(encoding="utf-8"), swap.edits[0].edits), encoding="utf-8")
@@ -268,6 +279,8 @@ def test_policy_holds_for_every_seed_record(tmp_path: Path) -> None:
         requirements_files=[reqs],
         script_files=[docker],
         exists=_exists(),
+        os_family=None,
+        max_fixes=50,
     )
     records = _seed_records()
     assert records

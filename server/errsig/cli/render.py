@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from errsig import __version__
+from errsig.core.fixes.commands import mask_captures
 from errsig.core.fixes.plan import safest_first
 from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record
-from errsig.core.kb.placeholders import fill_placeholders
+from errsig.core.kb.placeholders import fill_command, fill_placeholders
 from errsig.core.scan.findings import Finding
 
 FileFindings = Sequence[tuple[str, Sequence[Finding]]]
@@ -35,8 +36,8 @@ def render_text(results: FileFindings, colour: bool = False) -> str:
                 out.append(
                     f"    fix ({round(top.success_rate * 100)}%): {fill_placeholders(top.action, f.captures)}"
                 )
-                for cmd in commands_of(top.how)[:2]:
-                    out.append(f"      $ {fill_placeholders(cmd, f.captures)}")
+                for cmd in commands_of(top.how):
+                    out.append(f"      $ {fill_command(cmd, mask_captures(f.captures))}")
     total = sum(len(f) for _, f in results)
     errors = sum(1 for _, fs in results for f in fs if f.severity == "error")
     out.append(f"{total} known error{'s' if total != 1 else ''} found ({errors} error-severity)")

@@ -71,7 +71,8 @@ from errsig.core.fixes.requirements_edit import (
 from errsig.core.fixes.scripts import add_options, script_kind
 from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record, Workaround
-from errsig.core.kb.placeholders import fill_placeholders
+from errsig.core.kb.placeholders import fill_command, fill_placeholders
+from errsig.core.scan.context import family_from_log, machine_os_family, package_near
 
 _TOOLING = frozenset(
     {"pip", "setuptools", "wheel", "uv", "build", "virtualenv", "pipx", "poetry", "pdm", "hatch"}
@@ -100,7 +101,11 @@ class FixContext:
     ``win32``; ``read_text`` returns a file's current text or ``None`` when it does not
     exist (an editor passes unsaved buffers); ``exists`` answers for directories too (it
     defaults to the file system). ``requirements_files`` and ``script_files`` are the files
-    to consider for ``requirements`` and ``script`` fixes."""
+    to consider for ``requirements`` and ``script`` fixes. ``log_lines`` and ``log_line`` are
+    the log around the finding (the package a fix installs is taken from there when the
+    match did not capture it, and the log says which system it ran on); ``os_family`` is
+    this machine's (``debian``, ``fedora``, ``alpine``, ``arch``, ``suse``, ``darwin``,
+    ``win32``); ``max_fixes`` caps the fixes of one finding."""
 
     env: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
     platform: str = "linux"
@@ -110,6 +115,10 @@ class FixContext:
     script_files: Sequence[Path] = ()
     exists: Callable[[PurePath], bool] | None = None
     home: PurePath | None = None
+    log_lines: Sequence[str] = ()
+    log_line: int | None = None
+    os_family: str | None = attrs.field(factory=machine_os_family)
+    max_fixes: int = 5
 
 
 @attrs.define
@@ -123,11 +132,12 @@ class _Plan:
     settings_need_input: bool
     options: list[ParsedOption]
     needs_input: bool
+    named: frozenset[str] = frozenset()  # packages the record's own text installs by name
 
 
 def _plan(w: Workaround, raw_captures: Mapping[str, str]) -> _Plan:
     captures = mask_captures(raw_captures)
-    lines = [fill_placeholders(c, captures) for c in commands_of(w.how)]
+    lines = [fill_command(c, captures) for c in commands_of(w.how)]
     commands = []
     needs = False
     for line in lines:
@@ -154,9 +164,10 @@ def _plan(w: Workaround, raw_captures: Mapping[str, str]) -> _Plan:
             if (o.name, o.value) not in seen:
                 seen.add((o.name, o.value))
                 options.append(o)
-    return _Plan(
-        fill_placeholders(w.action, captures), commands, pip, settings, settings_need_input, options, needs
-    )
+    literal = [c for c in (parse_pip_command(ln, {}) for ln in commands_of(w.how)) if c is not None]
+    named = frozenset(canonicalize_name(r.name) for r in _requirement_args(literal)) - _TOOLING
+    action = fill_placeholders(w.action, captures)
+    return _Plan(action, commands, pip, settings, settings_need_input, options, needs, named)
 
 
 # ---------------------------------------------------------------------------------------
@@ -251,6 +262,27 @@ def _shadowing_file(ctx: FixContext, higher: Sequence[ConfTarget], setting: Conf
     return None
 
 
+_RAISE_ONLY = frozenset({"timeout", "default-timeout", "retries", "resume-retries"})
+
+
+def _already_higher(text: str | None, setting: ConfSetting) -> bool:
+    """Whether the file already has at least this much of a timeout or retry count: a fix
+    never lowers one (two workarounds wanting 120 and 60 would otherwise flip it)."""
+    if text is None or setting.key not in _RAISE_ONLY:
+        return False
+    try:
+        want = float(setting.value)
+    except ValueError:
+        return False
+    for value in read_conf_values(text, setting.key).values():
+        try:
+            if float(value) >= want:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def _pipconf_fixes(plan: _Plan, ctx: FixContext) -> list[Fix]:
     if not plan.settings:
         return []
@@ -262,8 +294,13 @@ def _pipconf_fixes(plan: _Plan, ctx: FixContext) -> list[Fix]:
     for i, target in enumerate(targets):
         path = Path(str(target.path))
         text = ctx.read_text(path)
+        if text is None and exists(target.path):
+            continue  # there but unreadable or too big: never replaced
+        wanted = [st for st in plan.settings if not _already_higher(text, st)]
+        if not wanted:
+            continue
         try:
-            merged = merge_settings(text, plan.settings)
+            merged = merge_settings(text, wanted)
         except PipConfError:
             continue
         if not merged.edits:
@@ -370,9 +407,9 @@ def _option_text(o: ParsedOption) -> str:
     return o.name if o.value is None else f"{o.name} {o.value}"
 
 
-def _requirement_args(plan: _Plan) -> list[Requirement]:
+def _requirement_args(pip: Sequence[PipCommand]) -> list[Requirement]:
     reqs = []
-    for cmd in plan.pip:
+    for cmd in pip:
         if cmd.subcommand != "install":
             continue
         for a in cmd.args:
@@ -391,7 +428,7 @@ def _package_swap(plan: _Plan, captures: Mapping[str, str]) -> tuple[str, str] |
     if not old:
         return None
     want = canonicalize_name(old)
-    names = [r.name for r in _requirement_args(plan) if canonicalize_name(r.name) not in _TOOLING]
+    names = [r.name for r in _requirement_args(plan.pip) if canonicalize_name(r.name) not in _TOOLING]
     if len(names) != 1 or canonicalize_name(names[0]) == want:
         return None
     new = names[0]
@@ -403,7 +440,7 @@ def _package_swap(plan: _Plan, captures: Mapping[str, str]) -> tuple[str, str] |
 def _specifiers(plan: _Plan, captures: Mapping[str, str]) -> list[tuple[str, str]]:
     """``(name, specifier)`` for requirements the workaround installs with a version constraint."""
     out = []
-    for r in _requirement_args(plan):
+    for r in _requirement_args(plan.pip):
         if r.specifier and not r.url and canonicalize_name(r.name) not in _TOOLING:
             out.append((r.name, str(r.specifier)))
     return out
@@ -455,26 +492,177 @@ def _command_fix(plan: _Plan) -> Fix | None:
         kind="command",
         preferred=False,
         edits=[],
-        command="\n".join(plan.commands),
+        command=" && ".join(plan.commands),
         needs_input=plan.needs_input,
         risk="; ".join(risks) or None,
     )
 
 
+# Programs that install system packages (or only exist on one system), by family.
+_SYSTEM_TOOLS = {
+    "apt-get": "debian",
+    "apt": "debian",
+    "dpkg": "debian",
+    "dnf": "fedora",
+    "yum": "fedora",
+    "apk": "alpine",
+    "pacman": "arch",
+    "zypper": "suse",
+    "brew": "darwin",
+    "port": "darwin",
+    "xcode-select": "darwin",
+    "softwareupdate": "darwin",
+    "choco": "win32",
+    "winget": "win32",
+    "scoop": "win32",
+    "setx": "win32",
+    "tasklist": "win32",
+    "taskkill": "win32",
+    "reg": "win32",
+}
+_WINDOWS_PROGRAM = re.compile(r"[A-Za-z]:\\|\.venv\\|\$env:|[A-Za-z]+-[A-Z][A-Za-z]+$")
+# Options of recent pip releases (pip's NEWS.rst): 25.1 added --resume-retries.
+_RECENT_OPTIONS = frozenset({"--resume-retries"})
+_PROXY_WORDS = re.compile(r"proxy", re.I)
+_ALL = ":all:"
+
+
+def _families(plan: _Plan) -> set[str]:
+    """The systems a workaround's commands are written for (empty: any)."""
+    out: set[str] = set()
+    for line in plan.commands:
+        words = line.split()
+        while words and (words[0] in ("sudo", "doas") or re.match(r"[A-Za-z_][A-Za-z0-9_]*=", words[0])):
+            words = words[1:]
+        if not words:
+            continue
+        family = _SYSTEM_TOOLS.get(words[0])
+        if family is None and _WINDOWS_PROGRAM.match(words[0]):
+            family = "win32"
+        if family:
+            out.add(family)
+    return out
+
+
+def _log_family(ctx: FixContext) -> str | None:
+    if ctx.log_lines:
+        family = family_from_log(ctx.log_lines)
+        if family:
+            return family
+    if ctx.platform in ("darwin", "win32"):
+        return ctx.platform
+    return ctx.os_family
+
+
+def _plan_risks(plan: _Plan) -> set[str]:
+    out: set[str] = set()
+    for cmd in plan.pip:
+        for o in cmd.options:
+            if o.spec is not None and option_risk(o.spec, o.value):
+                out.add(o.spec.risk or "")
+    for st in plan.settings:
+        spec = option_for_conf_key(st.key, st.section)
+        if spec is not None and option_risk(spec, st.value):
+            out.add(spec.risk or "")
+    return out
+
+
+def _fits(record: Record, plan: _Plan, captures: Mapping[str, str], ctx: FixContext) -> bool:
+    """Whether a workaround applies to this log: its system, its package, its condition."""
+    families = _families(plan)
+    family = _log_family(ctx)
+    if families and family is not None and family not in families:
+        return False
+    risks = _plan_risks(plan)
+    named = plan.named
+    if RISK_INDEX in risks and named:
+        # An index for named packages (PyTorch's CPU wheels) helps only when the log is
+        # about one of them.
+        package = captures.get("package")
+        if not package or canonicalize_name(package) not in named:
+            return False
+    if RISK_PROXY in risks and not _mentions_proxy(record, ctx):
+        return False
+    # Another index is a fix for an index that cannot be reached, nothing else.
+    network = "network" in record.category or record.root_cause_type == "network"
+    return RISK_INDEX not in risks or bool(named) or network
+
+
+def _mentions_proxy(record: Record, ctx: FixContext) -> bool:
+    if "proxy" in record.id:
+        return True
+    if any(k.lower() in ("http_proxy", "https_proxy") for k in ctx.env):
+        return True
+    return any(_PROXY_WORDS.search(ln[:4096]) for ln in ctx.log_lines[:5000])
+
+
+def _local_only(plan: _Plan) -> _Plan:
+    """The plan without what must never be written into a file for everything pip does:
+    ``:all:`` binary rules and an index meant for named packages (kept in the command)."""
+    named = bool(plan.named)
+
+    def keep(spec: PipOption | None, value: str | None) -> bool:
+        if value is not None and value.strip() == _ALL:
+            return False
+        return not (named and spec is not None and spec.risk == RISK_INDEX)
+
+    # An option an older pip does not know breaks the command line it is added to (pip
+    # ignores unknown keys in pip.conf): edits to scripts and requirements leave it out.
+    return attrs.evolve(
+        plan,
+        options=[o for o in plan.options if keep(o.spec, o.value) and o.name not in _RECENT_OPTIONS],
+        settings=[st for st in plan.settings if keep(option_for_conf_key(st.key, st.section), st.value)],
+    )
+
+
+def _outside(fix: Fix, ctx: FixContext) -> bool:
+    """Whether the fix edits a file outside the workspace (the user's pip.conf)."""
+    if ctx.workspace is None:
+        return any(fe for fe in fix.edits)
+    for fe in fix.edits:
+        try:
+            Path(fe.path).relative_to(ctx.workspace)
+        except ValueError:
+            return True
+    return False
+
+
+def with_log_package(captures: Mapping[str, str], ctx: FixContext) -> dict[str, str]:
+    """``captures`` plus the package pip was working on, from the log, when not captured."""
+    out = dict(captures)
+    if not out.get("package") and ctx.log_line is not None:
+        found = package_near(ctx.log_lines, ctx.log_line)
+        if found:
+            out["package"] = found
+    return out
+
+
 def fixes_for(record: Record, captures: Mapping[str, str], ctx: FixContext) -> list[Fix]:
-    """The fixes for a finding of ``record`` with ``captures``, in workaround order (best
-    success rate first); within a workaround: pip.conf (highest-priority file first),
-    requirements, scripts, then the command. At most one fix per kind is ``preferred``."""
-    captures = mask_captures(captures)
-    fixes: list[Fix] = []
+    """The fixes for a finding of ``record`` with ``captures``, safest first.
+
+    Only workarounds that fit this log (its system, its package, the condition a mirror or
+    proxy addresses; see :func:`_fits`) are offered. Order: edits inside the project that
+    weaken nothing; then changes to files outside the project (the user's pip.conf) and
+    commands; fixes that still need a value from the user; risky ones (another index, a
+    proxy, TLS, system packages) last; the record's order within each group. An edit never
+    holds a placeholder: such a fix is offered as a command to complete. At most one fix is
+    ``preferred``: the first safe, complete edit inside the project. At most
+    ``ctx.max_fixes`` fixes are returned."""
+    captures = mask_captures(with_log_package(captures, ctx))
+    ranked: list[tuple[tuple[bool, bool, bool, int], Fix]] = []
     seen: set[tuple[str, str]] = set()
-    for w in record.workarounds_ranked():
+    n = 0
+    for w in record.workarounds:
         plan = _plan(w, captures)
+        if not _fits(record, plan, captures, ctx):
+            continue
+        local = _local_only(plan)
         built = [
-            *_pipconf_fixes(plan, ctx),
-            *_requirements_fixes(plan, captures, ctx),
-            *_script_fixes(plan, ctx),
+            *_pipconf_fixes(local, ctx),
+            *_requirements_fixes(local, captures, ctx),
+            *_script_fixes(local, ctx),
         ]
+        built = [f for f in built if not f.needs_input]
         cmd = _command_fix(plan)
         if cmd is not None:
             built.append(cmd)
@@ -483,14 +671,15 @@ def fixes_for(record: Record, captures: Mapping[str, str], ctx: FixContext) -> l
             if key in seen:
                 continue
             seen.add(key)
-            fixes.append(f)
-    preferred_kinds: set[str] = set()
-    for f in fixes:
-        if f.preferred:
-            if f.kind in preferred_kinds or f.risk or f.needs_input:
-                f.preferred = False
-            else:
-                preferred_kinds.add(f.kind)
+            outside = f.kind == "command" or _outside(f, ctx)
+            ranked.append(((bool(f.risk), f.needs_input, outside, n), f))
+            n += 1
+    ranked.sort(key=lambda kf: kf[0])
+    fixes = [f for _, f in ranked][: max(1, ctx.max_fixes)]
+    chosen = False
+    for (risky, needs, outside, _), f in ranked[: len(fixes)]:
+        f.preferred = f.preferred and not chosen and not (risky or needs or outside)
+        chosen = chosen or f.preferred
     return fixes
 
 

@@ -94,12 +94,19 @@ _COMMAND_WORDS = [
 ]
 
 
-def commands_of(how: str) -> list[str]:
-    """The command lines of a workaround's ``how`` (comments and prose left out).
+# A sentence rather than a command: a capitalised word, then lower-case words.
+_PROSE = re.compile(r"[A-Z][a-z]+ [a-z]")
 
-    A line is a command when its first word is a program or shell built-in people run
-    for these fixes (``pip``, ``py -3.12 -m pip``, ``xcode-select``, ``unset``, ...);
-    a ``$ `` prompt is dropped; a prose line ending in ``cmd`` after a colon gives ``cmd``.
+
+def commands_of(how: str) -> list[str]:
+    """The command lines of a workaround's ``how``, every one, in order.
+
+    ``how`` holds one command per line (the record guide's rule), so every line counts
+    except blank lines, comments and prose: a line that reads like a sentence is prose,
+    unless it ends in ``cmd`` after a colon, which gives ``cmd``. A ``$ `` prompt is
+    dropped. Lines that start with an environment assignment (``TMPDIR=… pip install``),
+    a path (``.venv/bin/python``) or a program errsig does not know (``chmod``, ``aws``,
+    ``pip-compile``) are commands too.
     """
     out = []
     for line in how.splitlines():
@@ -109,11 +116,7 @@ def commands_of(how: str) -> list[str]:
         if not s or s.startswith(("#", "//", "REM ")):
             continue
         first = s.split(None, 1)[0]
-        if (
-            first in _COMMAND_WORDS
-            or first.startswith(("$env:", "./", ".\\"))
-            or re.match(r"python\d[\d.]*$|pip\d[\d.]*$", first)
-        ):
+        if first in _COMMAND_WORDS or not _PROSE.match(s):
             out.append(s)
             continue
         m = re.search(r":\s+((?:python3?|py|pip3?|conda|uv|poetry) .+)$", s)

@@ -17,3 +17,21 @@ def fill_placeholders(text: str, captures: Mapping[str, str]) -> str:
         return value if value else m.group(0)
 
     return _PLACEHOLDER.sub(sub, text)
+
+
+# What a captured value may hold to be pasted into a shell command as it is: no quotes,
+# spaces, `$`, backticks, `;`, `|`, `&`, redirections, globs or newlines, and no leading
+# `-` or `~` (an option or a home directory). Such a value means the same in every shell
+# layer it passes (a bare word, inside "…", inside '…', in an rc file that is sourced).
+_SHELL_SAFE = re.compile(r"(?![-~])[A-Za-z0-9_.+:/@%=,~-]+")
+
+
+def is_shell_safe(value: str) -> bool:
+    return _SHELL_SAFE.fullmatch(value) is not None
+
+
+def fill_command(text: str, captures: Mapping[str, str]) -> str:
+    """A command line with its placeholders filled from ``captures``, but only with values
+    that cannot change the command's meaning in any shell (see :func:`is_shell_safe`); any
+    other value leaves its placeholder, so the command is one to complete, never to run."""
+    return fill_placeholders(text, {k: v for k, v in captures.items() if is_shell_safe(v)})
