@@ -87,7 +87,8 @@ TIMEOUT_LOG = (
 async def test_quick_fixes_edit_a_dockerfile_and_a_requirements_file(workspace: Path) -> None:
     (workspace / "Dockerfile").write_text(DOCKERFILE, "utf-8")
     (workspace / "timeout.log").write_text(TIMEOUT_LOG, "utf-8")
-    async with session(workspace, "vscode") as client:
+    # Every fix, not only the five safest the menu shows by default.
+    async with session(workspace, "vscode", init_options={"errsig": {"maxQuickFixes": 50}}) as client:
         uri = open_doc(client, workspace / "timeout.log")
         (diag,) = await diagnostics(client, uri, want=1)
         assert diag.code == "pip/read-timeout"

@@ -128,6 +128,8 @@ def test_plugin_without_server(tmp_path: Path) -> None:
             "maxFileSize": 52428800,
             "severityOverrides": {},
             "disable": [],
+            "maxQuickFixes": 5,
+            "symptomSeverity": "lower",
         }
     }
     assert c["dynamic_registration"] is (c["sysname"] in ("Darwin", "Windows_NT"))

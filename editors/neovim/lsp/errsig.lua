@@ -60,6 +60,10 @@ return {
       severityOverrides = vim.empty_dict(),
       -- signature ids (or 'domain/*') that never report
       disable = {},
+      -- quick fixes offered for one diagnostic, safest first
+      maxQuickFixes = 5,
+      -- 'lower': an error caused by another is shown one severity below it; 'same'
+      symptomSeverity = 'lower',
     },
   },
   capabilities = {

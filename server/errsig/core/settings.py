@@ -33,6 +33,11 @@ class Settings:
     """Signature id or domain -> error | warning | information | hint | off."""
     disable: tuple[str, ...] = ()
     """Signature ids (or `domain/*`) that never report."""
+    max_quick_fixes: int = 5
+    """Quick fixes offered for one diagnostic, safest first."""
+    symptom_severity: str = "lower"
+    """`lower`: an error caused by another one in the same log is shown one severity below
+    its cause; `same`: as its own record says."""
 
     def severity_for(self, rid: str, default: str) -> str:
         override = self.severity_overrides.get(rid) or self.severity_overrides.get(rid.split("/", 1)[0])
@@ -49,7 +54,10 @@ JSON_NAMES = {
     "maxFileSize": "max_file_size",
     "severityOverrides": "severity_overrides",
     "disable": "disable",
+    "maxQuickFixes": "max_quick_fixes",
+    "symptomSeverity": "symptom_severity",
 }
+SYMPTOM_SEVERITIES = ("lower", "same")
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -81,6 +89,16 @@ def settings_from_json(data: Any, base: Settings | None = None) -> tuple[Setting
                 problems.append(f"errsig.{key}: expected a list of strings")
                 continue
             changes[field] = parsed
+        elif field == "max_quick_fixes":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                problems.append(f"errsig.{key}: expected an integer of at least 1")
+                continue
+            changes[field] = value
+        elif field == "symptom_severity":
+            if value not in SYMPTOM_SEVERITIES:
+                problems.append(f"errsig.{key}: expected one of {'|'.join(SYMPTOM_SEVERITIES)}")
+                continue
+            changes[field] = value
         elif field == "max_file_size":
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 problems.append(f"errsig.{key}: expected a positive integer (bytes)")

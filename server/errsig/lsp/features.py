@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -332,6 +333,17 @@ def line_text_for(ls: ErrsigServer, uri: str) -> convert.LineText:
     return lambda n: texts.get(n, "")
 
 
+# A symptom is shown one step below its cause (errsig.symptomSeverity = "lower").
+_LOWER = {"error": "warning", "warning": "information", "information": "hint", "hint": "hint", "off": "off"}
+
+
+def _related(
+    uri: str, f: Finding, line_text: Callable[[int], str], enc: str, message: str
+) -> t.DiagnosticRelatedInformation:
+    rng = convert.span(line_text, f.line, f.col, f.end_line, f.end_col, enc)
+    return t.DiagnosticRelatedInformation(location=t.Location(uri=uri, range=rng), message=message)
+
+
 def log_findings_changed(ls: ErrsigServer, uri: str, findings: list[Finding]) -> None:
     """New findings for a log (open or on disk): diagnostics, links, publication."""
     state = ls.state
@@ -341,14 +353,22 @@ def log_findings_changed(ls: ErrsigServer, uri: str, findings: list[Finding]) ->
     line_text = line_text_for(ls, uri)
     enc = state.client.encoding
     related = links.related_for_log(ls, uri, visible)
-    diags = [
-        convert.diagnostic(
-            f,
-            line_text,
-            enc,
-            settings.severity_for(f.id, f.severity),
-            related=related.get((f.id, f.line)),
+    severity = {(f.id, f.line): settings.severity_for(f.id, f.severity) for f in visible}
+    by_key = {(f.id, f.line): f for f in visible}
+    for f in visible:
+        cause = by_key.get(f.caused_by) if f.caused_by else None
+        if cause is None:
+            continue
+        if settings.symptom_severity == "lower":
+            severity[(f.id, f.line)] = _LOWER.get(severity[(cause.id, cause.line)], "hint")
+        related.setdefault((f.id, f.line), []).append(
+            _related(uri, cause, line_text, enc, f"cause: {cause.id} ({cause.title})")
         )
+        related.setdefault((cause.id, cause.line), []).append(
+            _related(uri, f, line_text, enc, f"leads to: {f.id} ({f.title})")
+        )
+    diags = [
+        convert.diagnostic(f, line_text, enc, severity[(f.id, f.line)], related=related.get((f.id, f.line)))
         for f in visible
     ]
     state.diagnostics[(LOG_SOURCE, uri)] = diags

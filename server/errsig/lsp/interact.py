@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from lsprotocol import types as t
 from pygls.exceptions import JsonRpcInvalidParams
 
@@ -41,13 +42,22 @@ def _zh(ls: ErrsigServer) -> bool:
     return loc.lower().startswith("zh")
 
 
+def _on_line(rng: t.Range, pos: t.Position) -> bool:
+    return rng.start.line <= pos.line <= rng.end.line
+
+
 def hover(ls: ErrsigServer, params: t.HoverParams) -> t.Hover | None:
+    """The card of the diagnostic under the cursor, else of the first one on its line (a
+    person presses K anywhere on an error line, not only on the highlighted part)."""
     uri = params.text_document.uri
     assert ls.state.toolkit is not None
-    for diag in ls.state.all_diagnostics(uri):
+    diags = ls.state.all_diagnostics(uri)
+    under = [d for d in diags if _contains(d.range, params.position)]
+    on_line = [d for d in diags if _on_line(d.range, params.position)]
+    for diag in under + on_line:
         data = diag.data if isinstance(diag.data, dict) else {}
         rid = data.get("id")
-        if not rid or not _contains(diag.range, params.position):
+        if not rid:
             continue
         record = ls.state.toolkit.catalogue.get(rid)
         if record is None:
@@ -78,8 +88,21 @@ def _read_text(ls: ErrsigServer, path: Path) -> str | None:
         return None
 
 
-def _context(ls: ErrsigServer) -> FixContext:
+# The log around a finding that fixes look at (the package pip worked on, the system).
+_AROUND = (300, 60)
+
+
+def _context(ls: ErrsigServer, uri: str | None = None, line: int | None = None) -> FixContext:
+    from errsig.lsp.features import line_text_for
+
     state = ls.state
+    log_lines: list[str] = []
+    log_line = None
+    if uri is not None and line is not None:
+        line_text = line_text_for(ls, uri)
+        first = max(0, line - _AROUND[0])
+        log_lines = [line_text(n) for n in range(first, line + _AROUND[1])]
+        log_line = line - first
     reqs = {p for u, p in state.requirements_on_disk.items()}
     reqs |= {Path(d.path) for d in state.docs.values() if d.kind == kinds.REQUIREMENTS and d.path}
     scripts = set(state.scripts_on_disk.values())
@@ -91,6 +114,9 @@ def _context(ls: ErrsigServer) -> FixContext:
         read_text=lambda p: _read_text(ls, p),
         requirements_files=sorted(reqs),
         script_files=sorted(scripts),
+        log_lines=log_lines,
+        log_line=log_line,
+        max_fixes=state.settings.max_quick_fixes,
     )
 
 
@@ -149,8 +175,8 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
     if only and not any(str(k).startswith("quickfix") for k in only):
         return []
     assert ls.state.toolkit is not None
-    ctx = _context(ls)
     out: list[t.CodeAction] = []
+    uri = params.text_document.uri
     for diag in params.context.diagnostics:
         data = diag.data if isinstance(diag.data, dict) else {}
         if diag.source != convert.SOURCE or not data.get("id"):
@@ -158,6 +184,8 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
         record = ls.state.toolkit.catalogue.get(data["id"])
         if record is None:
             continue
+        line = data.get("line")
+        ctx = _context(ls, uri, line if isinstance(line, int) and line >= 0 else diag.range.start.line)
         for fix in fixes_for(record, data.get("captures") or {}, ctx):
             action = t.CodeAction(
                 title=fix.title,
@@ -166,20 +194,21 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
                 is_preferred=fix.preferred or None,
             )
             if fix.command is not None and not fix.edits:
-                shown = " && ".join(line.strip() for line in fix.command.splitlines() if line.strip())
+                # Once per command, titled with exactly what runs. The editors never run a
+                # command with a <placeholder> left: Neovim asks for the value, VS Code
+                # types the command without pressing Enter.
+                label = "Run in terminal"
                 if fix.needs_input or has_placeholders(fix.command):
-                    shown += " (fill in the <placeholders> first)"
-                for name, label in ((RUN_IN_TERMINAL, "Run in terminal"), (COPY_COMMAND, "Copy command")):
-                    out.append(
-                        t.CodeAction(
-                            title=f"{label}: {shown}",
-                            kind=t.CodeActionKind.QuickFix,
-                            diagnostics=[diag],
-                            command=t.Command(
-                                title=f"{label}: {shown}", command=name, arguments=[fix.command]
-                            ),
-                        )
+                    label += " (fill in the <placeholders> first)"
+                title = f"{label}: {fix.command}"
+                out.append(
+                    t.CodeAction(
+                        title=title,
+                        kind=t.CodeActionKind.QuickFix,
+                        diagnostics=[diag],
+                        command=t.Command(title=title, command=RUN_IN_TERMINAL, arguments=[fix.command]),
                     )
+                )
                 continue
             edit = _edit_for(ls, fix)
             if edit is None:
@@ -189,10 +218,7 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
             action.edit = edit
             action.data = {"risk": fix.risk} if fix.risk else None
             out.append(action)
-    # Preferred first, then safe edits, risky edits (mirror, proxy, TLS), and last the
-    # commands to run or copy; the plan's order (success rate) within each group.
-    out.sort(key=lambda a: (not a.is_preferred, a.edit is None, bool(a.data)))
-    return out
+    return out  # in the core's order: safest first
 
 
 # -- commands, outline, lenses -----------------------------------------------------------
@@ -260,14 +286,16 @@ def scan_text_request(ls: ErrsigServer, params: Any) -> dict[str, Any]:
         raise JsonRpcInvalidParams("errsig/scanText: params.text must be a string")
     name = _param(params, "name") or "<text>"
     assert ls.state.toolkit is not None
-    findings = ls.state.toolkit.scanner.scan_text(text[-MAX_SCAN_TEXT:])
-    ctx = _context(ls)
+    text = text[-MAX_SCAN_TEXT:]
+    findings = ls.state.toolkit.scanner.scan_text(text)
+    lines = text.splitlines()
     out = []
     for f in findings:
         if ls.state.settings.is_disabled(f.id):
             continue
         item = f.to_json(str(name))
         fixes = []
+        ctx = attrs.evolve(_context(ls), log_lines=lines, log_line=f.line)
         for fix in fixes_for(f.record, f.captures, ctx):
             fixes.append({"title": fix.title, "command": fix.command, "preferred": fix.preferred})
         item["fixes"] = fixes
