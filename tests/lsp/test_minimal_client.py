@@ -286,3 +286,39 @@ async def test_the_frame_reader_stays_bounded_on_a_stream_of_garbage() -> None:
     reader = FrameReader(read)
     assert [body async for body in reader.frames()] == [b"{}"]
     assert max(sizes) < MAX_HEADER + 2_000_000
+
+
+async def test_tcp_mode_reads_frames_the_same_way(tmp_path: Path) -> None:
+    """``errsig lsp --tcp``: an absurd Content-Length is refused, the next request answered."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "errsig", "lsp", "--tcp", f"127.0.0.1:{port}", stderr=asyncio.subprocess.DEVNULL
+    )
+    try:
+        for _ in range(200):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the server did not listen")
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})
+        writer.write(b"Content-Length: 1000000000000\r\n\r\n{}")
+        writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body.encode()))
+        await writer.drain()
+        answer: dict[str, Any] = {"method": "none yet"}
+        while "method" in answer:  # log messages come first
+            header = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
+            length = int(re.search(rb"Content-Length: (\d+)", header).group(1))  # type: ignore[union-attr]
+            answer = json.loads(await reader.readexactly(length))
+        assert answer["id"] == 1
+        assert "capabilities" in answer["result"]
+        writer.close()
+    finally:
+        proc.kill()
+        await proc.wait()

@@ -1,11 +1,11 @@
-"""Reading LSP frames from stdio without trusting their headers.
+"""Reading LSP frames (stdio or TCP) without trusting their headers.
 
 pygls 2 (``pygls.io_.run_async``) reads ``Content-Length`` bytes exactly as declared:
 a frame whose length is absurd (10^12) makes it allocate that much and die, a length
 larger than the body swallows the following requests (they wait forever for bytes
 that never come), a shorter one leaves the body's tail glued to the next header so the
 next request is lost too; a body that does not parse, or whose params do not fit the
-method, is logged and never answered. This loop replaces it for stdio:
+method, is logged and never answered. This loop replaces it:
 
 - a frame over :data:`MAX_FRAME` is refused and skipped (the stream resynchronises on
   the next ``Content-Length`` header);
@@ -199,13 +199,20 @@ def _pump(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queu
             return
 
 
-async def serve(stop: threading.Event, stream: BinaryIO, protocol: JsonRPCProtocol) -> None:
-    """The stdio message loop (in place of ``pygls.io_.run_async``)."""
-    queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=64)
-    loop = asyncio.get_running_loop()
-    threading.Thread(target=_pump, args=(stream, loop, queue), daemon=True, name="errsig-stdin").start()
-    async for body in FrameReader(queue.get).frames():
+async def serve(
+    stop: threading.Event, read: Callable[[], Awaitable[bytes]], protocol: JsonRPCProtocol
+) -> None:
+    """The message loop over any byte source (in place of ``pygls.io_.run_async``)."""
+    async for body in FrameReader(read).frames():
         deliver(protocol, body)
         if stop.is_set():
             return
         await asyncio.sleep(0)  # tasks the message started run before the next message, as in pygls
+
+
+async def serve_stream(stop: threading.Event, stream: BinaryIO, protocol: JsonRPCProtocol) -> None:
+    """The message loop over a blocking stream (stdin), read in a daemon thread."""
+    queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=64)
+    loop = asyncio.get_running_loop()
+    threading.Thread(target=_pump, args=(stream, loop, queue), daemon=True, name="errsig-stdin").start()
+    await serve(stop, queue.get, protocol)

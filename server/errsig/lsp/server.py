@@ -9,6 +9,7 @@ client and answered with an empty result; the server keeps running.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import sys
@@ -105,13 +106,31 @@ class ErrsigServer(LanguageServer):
         self._stop_event = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         try:
-            asyncio.run(framing.serve(self._stop_event, stdin or sys.stdin.buffer, self.protocol))
+            asyncio.run(framing.serve_stream(self._stop_event, stdin or sys.stdin.buffer, self.protocol))
         except BrokenPipeError:
             log.error("the connection to the client is lost; shutting down")
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
             self.shutdown()  # type: ignore[no-untyped-call]
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """pygls's TCP server, with errsig's frame reader."""
+        self._stop_event = stop = threading.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            await framing.serve(stop, functools.partial(reader.read, framing.READ_SIZE), self.protocol)
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+        async def serve_forever() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            log.info("serving on %s:%s", host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
+            asyncio.run(serve_forever())
 
     def log(self, message: str, kind: t.MessageType = t.MessageType.Log) -> None:
         log.info(message)
