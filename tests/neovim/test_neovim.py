@@ -214,7 +214,9 @@ def test_end_to_end(tmp_path: Path) -> None:
             assert len(args) == 1, a
             assert isinstance(args[0], str), a
             assert args[0], a
-    assert any(a.get("command", {}).get("command") == "errsig.copyCommand" for a in actions), actions
+    commands = [a["command"]["arguments"][0] for a in actions if a.get("command")]
+    assert commands, actions
+    assert len(commands) == len(set(commands)), commands  # each command once (run or copy)
 
     # pip.conf missing: CreateFile + insert; the file on disk after :wall has the settings
     fix = next(a for a in actions if a["title"] == r["missing"]["title"])
@@ -239,8 +241,9 @@ def test_end_to_end(tmp_path: Path) -> None:
     assert _section(merged, "install") == ["no-compile = true"], merged
     assert "timeout = 15" not in merged
 
-    # a code action's command runs in the editor (plugin handler), text into the register
-    assert r["copy"]["register"] == r["copy"]["argument"]
+    # a copy action (when one is offered) runs in the editor (plugin handler): text into the register
+    if "copy" in r:
+        assert r["copy"]["register"] == r["copy"]["argument"]
 
     # :ErrsigExplain -> errsig.explain -> Markdown in a float
     assert r["explain"].get("err") is None, r["explain"]

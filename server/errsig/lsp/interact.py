@@ -194,19 +194,18 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
                 is_preferred=fix.preferred or None,
             )
             if fix.command is not None and not fix.edits:
-                # Once per command, titled with exactly what runs. The editors never run a
-                # command with a <placeholder> left: Neovim asks for the value, VS Code
-                # types the command without pressing Enter.
-                label = "Run in terminal"
+                # Once per command, titled with exactly what runs: a complete command to
+                # run, one that still needs a value from the user to copy and complete.
                 if fix.needs_input or has_placeholders(fix.command):
-                    label += " (fill in the <placeholders> first)"
-                title = f"{label}: {fix.command}"
+                    name, title = COPY_COMMAND, f"Copy command (fill in the <placeholders>): {fix.command}"
+                else:
+                    name, title = RUN_IN_TERMINAL, f"Run in terminal: {fix.command}"
                 out.append(
                     t.CodeAction(
                         title=title,
                         kind=t.CodeActionKind.QuickFix,
                         diagnostics=[diag],
-                        command=t.Command(title=title, command=RUN_IN_TERMINAL, arguments=[fix.command]),
+                        command=t.Command(title=title, command=name, arguments=[fix.command]),
                     )
                 )
                 continue
