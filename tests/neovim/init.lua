@@ -350,6 +350,41 @@ local function run()
   result.watched.diagnostics = vim.tbl_map(simple, vim.diagnostic.get(wbuf))
   assert(got, 'no diagnostics for the watched, unopened logs/ci.log within 10 s of it growing')
   step('watched log')
+
+  -- 9. :ErrsigExplain with an id the catalogue lacks: a message, no Lua error
+  local unknown
+  local ok_unknown, lua_err = pcall(require('errsig').explain, 'pip/no-such-signature', function(err)
+    unknown = { err = err }
+  end)
+  vim.wait(5000, function()
+    return unknown ~= nil
+  end, 20)
+  result.explain_unknown = { ok = ok_unknown, lua_error = not ok_unknown and tostring(lua_err) or nil, err = unknown and unknown.err }
+  step('explain unknown id')
+
+  -- 10. a pip.conf outside the project (the user's, under $HOME) joins the running client
+  local home = assert(os.getenv('HOME'))
+  local user_conf = home .. '/.config/pip/pip.conf'
+  vim.fn.mkdir(home .. '/.config/pip', 'p')
+  local uf = assert(io.open(user_conf, 'w'))
+  uf:write('[global]\ntimeout = 15\n')
+  uf:close()
+  vim.cmd('edit ' .. vim.fn.fnameescape(user_conf))
+  local cbuf = vim.api.nvim_get_current_buf()
+  vim.wait(5000, function()
+    return #vim.lsp.get_clients({ bufnr = cbuf, name = 'errsig' }) > 0
+  end, 20)
+  local ids = {}
+  for _, c in ipairs(vim.lsp.get_clients({ name = 'errsig' })) do
+    ids[#ids + 1] = c.id
+  end
+  local attached = vim.lsp.get_clients({ bufnr = cbuf, name = 'errsig' })[1]
+  local log_client = vim.lsp.get_clients({ bufnr = buf, name = 'errsig' })[1]
+  result.user_conf = {
+    clients = #ids,
+    same_client = attached ~= nil and log_client ~= nil and attached.id == log_client.id,
+  }
+  step('user pip.conf shares the client')
 end
 
 -- nested = true: without it :edit inside VimEnter fires no FileType, so no client attaches.

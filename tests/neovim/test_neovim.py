@@ -248,6 +248,14 @@ def test_end_to_end(tmp_path: Path) -> None:
     # :ErrsigExplain -> errsig.explain -> Markdown in a float
     assert r["explain"].get("err") is None, r["explain"]
     assert ID in r["explain"]["text"]
+    # ... and an id the catalogue lacks says so instead of raising a Lua error
+    unknown = r["explain_unknown"]
+    assert unknown["ok"] is True, unknown
+    assert unknown.get("lua_error") is None, unknown
+    assert "no such signature" in (unknown.get("err") or ""), unknown
+
+    # the user's pip.conf, outside the project, is served by the same client as the log
+    assert r["user_conf"] == {"clients": 1, "same_client": True}, r["user_conf"]
 
     # a watched log that is not open grows on disk: its diagnostic arrives, once
     w = r["watched"]

@@ -40,7 +40,18 @@ return {
       return
     end
     local config = vim.lsp.config.errsig or {}
-    on_dir(vim.fs.root(bufnr, config.root_markers or root_markers))
+    local root = vim.fs.root(bufnr, config.root_markers or root_markers)
+    if not root then
+      -- A file outside any project (~/.config/pip/pip.conf) joins the running errsig
+      -- client: the server that offers the fixes must see the unsaved buffer it edits.
+      local running = vim.lsp.get_clients({ name = 'errsig' })[1]
+      root = running and running.root_dir or nil
+    end
+    on_dir(root)
+  end,
+  -- One errsig client per Neovim: every errsig buffer attaches to it, whatever its root.
+  reuse_client = function(client, config)
+    return client.name == config.name
   end,
   -- What the server sees as languageId: the ids VS Code uses for the same files, so the
   -- server gets the same input from both editors.

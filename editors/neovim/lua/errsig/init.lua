@@ -277,6 +277,9 @@ local function markdown_lines(result)
   if type(result) == 'string' then
     return vim.split(result, '\n', { plain = true })
   end
+  if type(result) ~= 'table' then
+    return {} -- null: the catalogue has no such id
+  end
   return vim.lsp.util.convert_input_to_markdown_lines(result)
 end
 
@@ -309,7 +312,7 @@ function M.explain(id, on_shown)
     end
     local lines = markdown_lines(result)
     if vim.tbl_isempty(lines) or (#lines == 1 and lines[1] == '') then
-      return fail(('no explanation for %s'):format(id))
+      return fail(('no explanation for %s: the catalogue has no such signature'):format(id))
     end
     local fbuf, fwin = vim.lsp.util.open_floating_preview(lines, 'markdown', {
       border = 'rounded',
