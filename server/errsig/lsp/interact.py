@@ -15,7 +15,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from errsig.core.explain.card import make_card, render_markdown
 from errsig.core.fixes.commands import has_placeholders
 from errsig.core.fixes.model import Fix
-from errsig.core.fixes.plan import FixContext, fixes_for
+from errsig.core.fixes.plan import FixContext, fixes_for, read_for_edit
 from errsig.core.scan import kinds
 from errsig.lsp import convert
 from errsig.lsp.documents import split_lines
@@ -75,17 +75,13 @@ def hover(ls: ErrsigServer, params: t.HoverParams) -> t.Hover | None:
 
 
 def _read_text(ls: ErrsigServer, path: Path) -> str | None:
+    """The client's text when the file is open (unsaved changes included), else the disk's."""
     from errsig.lsp.features import uri_of
 
     doc = ls.state.docs.get(uri_of(path))
     if doc is not None:
         return doc.text
-    try:
-        if path.stat().st_size > 4 << 20:
-            return None
-        return path.read_text("utf-8", errors="surrogateescape")
-    except OSError:
-        return None
+    return read_for_edit(path)
 
 
 # The log around a finding that fixes look at (the package pip worked on, the system).

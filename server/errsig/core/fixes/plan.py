@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePath
 
@@ -86,9 +87,20 @@ _REQFILE_SKIP = frozenset(
 )
 
 
-def _read_disk(path: Path) -> str | None:
+# Bigger files are not edited (a pip.conf, requirements file or script is never this big).
+MAX_EDIT_SIZE = 4 << 20
+
+
+def read_for_edit(path: Path) -> str | None:
+    """A regular file's text exactly as it is on disk (line ends kept: an edit computed on
+    it must not turn CRLF into LF), or ``None`` when missing, not a regular file, too big
+    or not UTF-8."""
     try:
-        return path.read_text(encoding="utf-8")
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_EDIT_SIZE:
+            return None
+        with open(path, encoding="utf-8", newline="") as f:
+            return f.read(MAX_EDIT_SIZE + 1)
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -110,7 +122,7 @@ class FixContext:
     env: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
     platform: str = "linux"
     workspace: Path | None = None
-    read_text: Callable[[Path], str | None] = _read_disk
+    read_text: Callable[[Path], str | None] = read_for_edit
     requirements_files: Sequence[Path] = ()
     script_files: Sequence[Path] = ()
     exists: Callable[[PurePath], bool] | None = None
