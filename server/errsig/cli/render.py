@@ -9,6 +9,7 @@ from typing import Any
 from errsig import __version__
 from errsig.core.fixes.commands import mask_captures
 from errsig.core.fixes.plan import safest_first
+from errsig.core.kb.evidence import evidence_of
 from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record
 from errsig.core.kb.placeholders import fill_command, fill_placeholders
@@ -33,9 +34,10 @@ def render_text(results: FileFindings, colour: bool = False) -> str:
             ranked = safest_first(f.record, f.captures)
             if ranked:
                 top = ranked[0]
-                out.append(
-                    f"    fix ({round(top.success_rate * 100)}%): {fill_placeholders(top.action, f.captures)}"
-                )
+                foreign = "deadends.dev" in f.record.tags
+                known = evidence_of(top.sources, top.success_rate, foreign=foreign, worked=True)
+                action = fill_placeholders(top.action, mask_captures(f.captures))
+                out.append(f"    fix: {action} ({known.summary})")
                 for cmd in commands_of(top.how):
                     out.append(f"      $ {fill_command(cmd, mask_captures(f.captures))}")
     total = sum(len(f) for _, f in results)
@@ -53,8 +55,8 @@ _LEVEL = {"error": "error", "warning": "warning", "information": "note"}
 
 
 def _rule(record: Record) -> dict[str, Any]:
-    ranked = record.workarounds_ranked()
-    help_lines = [record.root_cause, ""] + [f"- {w.action} ({round(w.success_rate * 100)}%)" for w in ranked]
+    ranked = safest_first(record)
+    help_lines = [record.root_cause, ""] + [f"- {w.action}" for w in ranked]
     rule: dict[str, Any] = {
         "id": record.id,
         "name": "".join(p.capitalize() for p in record.id.replace("/", "-").replace("_", "-").split("-")),

@@ -6,17 +6,32 @@ are filled from the finding's named captures where the match supplied them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
+from errsig.core.fixes.commands import mask_captures, mask_credentials
 from errsig.core.fixes.plan import is_risky
+from errsig.core.kb.evidence import Evidence, evidence_of, tier_words
 from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record
-from errsig.core.kb.placeholders import fill_placeholders
+from errsig.core.kb.placeholders import fill_command, fill_placeholders
 
 _RISK = " (not preferred: third-party index, proxy or weaker TLS)"
 _RISK_ZH = "（不推荐：第三方源、代理或降低 TLS 校验）"
+
+
+@attrs.define
+class Step:
+    """A workaround or a dead end as shown: what to do (or not), its commands, and what is
+    known of it — public reports, or a foreign pack's own estimate."""
+
+    action: str
+    commands: list[str]
+    condition: str
+    evidence: Evidence
+    why: str = ""
 
 
 @attrs.define
@@ -24,14 +39,13 @@ class Card:
     id: str
     title: str
     root_cause: str
-    workarounds: Sequence[tuple[str, float, list[str], str]]  # action, rate, commands, condition
-    dead_ends: Sequence[tuple[str, float, str]]  # action, fail rate, why
+    workarounds: Sequence[Step]
+    dead_ends: Sequence[Step]
     versions: list[str]
     os_notes: dict[str, str]
-    next_errors: list[tuple[str, float | None]]
+    next_errors: list[str]
     caused_by: str | None
-    confidence: float
-    tier: str
+    tier: str  # in words a user understands
     doc_url: str | None
     credit: str | None
 
@@ -42,82 +56,142 @@ def make_card(
     locale: str | None = None,
     caused_by: str | None = None,
 ) -> Card:
-    caps = captures or {}
+    """The card of ``record``; workarounds safest first, then by public evidence (never by
+    a rate nobody measured). Captures are masked (credentials) before they are shown, and
+    only shell-safe ones go into commands."""
+    caps = mask_captures(captures or {})
     zh = bool(locale and locale.lower().startswith("zh"))
+    foreign = "deadends.dev" in record.tags
     title = record.signature_zh if zh and record.signature_zh else record.signature
     cause = record.root_cause_zh if zh and record.root_cause_zh else record.root_cause
-    ranked = sorted(enumerate(record.workarounds), key=lambda iw: -iw[1].success_rate)
-    workarounds = []
-    for index, w in ranked:
+    steps = []
+    for index, w in enumerate(record.workarounds):
         action = w.action
         if zh and index < len(record.workarounds_zh) and record.workarounds_zh[index]:
             action = record.workarounds_zh[index]
-        cmds = [fill_placeholders(c, caps) for c in commands_of(w.how)]
         label = fill_placeholders(action, caps)
-        if is_risky(w, caps):
+        risky = is_risky(w, caps)
+        if risky:
             label += _RISK_ZH if zh else _RISK
-        workarounds.append((label, w.success_rate, cmds, w.condition))
-    dead = [
-        (d.action, d.fail_rate, d.why_fails) for d in record.dead_ends_ranked() if d.action or d.why_fails
-    ]
+        ev = evidence_of(w.sources, w.success_rate, foreign=foreign, worked=True)
+        steps.append(
+            (
+                risky,
+                -ev.reports,
+                index,
+                Step(label, [fill_command(c, caps) for c in commands_of(w.how)], w.condition, ev),
+            )
+        )
+    dead = []
+    for index, d in enumerate(record.dead_ends):
+        if not (d.action or d.why_fails):
+            continue
+        ev = evidence_of(d.sources, d.fail_rate, foreign=foreign, worked=False)
+        dead.append((-ev.reports, index, Step(d.action, [], d.condition, ev, d.why_fails)))
     return Card(
         id=record.id,
-        title=fill_placeholders(title, caps),
+        title=mask_credentials(fill_placeholders(title, caps))[0],
         root_cause=cause,
-        workarounds=workarounds,
-        dead_ends=dead,
+        workarounds=[s for *_k, s in sorted(steps, key=lambda k: k[:3])],
+        dead_ends=[s for *_k, s in sorted(dead, key=lambda k: k[:2])],
         versions=[v.version + (f" ({v.status})" if v.status != "active" else "") for v in record.versions],
         os_notes=dict(record.os_specific),
-        next_errors=[(t.error_id, t.probability) for t in record.transition_graph.leads_to],
+        next_errors=[t.error_id for t in record.transition_graph.leads_to],
         caused_by=caused_by,
-        confidence=record.confidence,
-        tier=record.verification_tier,
+        tier=tier_words(record.verification_tier, foreign=foreign),
         doc_url=record.official_doc_url,
-        credit="deadends.dev (CC BY 4.0)" if "deadends.dev" in record.tags else None,
+        credit="deadends.dev (CC BY 4.0)" if foreign or _from_canon(record) else None,
     )
 
 
-def _pct(x: float) -> str:
-    return f"{round(x * 100)}%"
+def _from_canon(record: Record) -> bool:
+    """Own records that took facts from a deadends.dev canon list its id among the aliases."""
+    return any(a.count("/") >= 1 and not a.startswith(record.domain + "/") for a in record.aliases)
+
+
+# Characters that start inline markup (emphasis, code, links, images, HTML, tables,
+# strikethrough, entities). md() output is always placed after a prefix on one line, so
+# block markup (headings, lists) cannot start inside it.
+_MD_SPECIAL = frozenset("\\`*_[]#!<>|~&")
+
+
+def md(text: str) -> str:
+    """``text`` (from a log or a pack) as literal Markdown text: every character that could
+    start markup is escaped, so a heading, a link or an image can never appear."""
+    return "".join(
+        "\\" + ch if ch in _MD_SPECIAL else ch for ch in text.replace("\r", " ").replace("\n", " ")
+    )
+
+
+def _code_block(lines: Sequence[str], indent: str = "") -> list[str]:
+    """A fenced block whose fence is longer than any backtick run inside it."""
+    longest = max((len(run) for ln in lines for run in re.findall(r"`+", ln)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{indent}{fence}sh", *(f"{indent}{ln}" for ln in lines), f"{indent}{fence}"]
+
+
+def _url(url: str) -> str:
+    """A URL for a Markdown link target (angle brackets; only http/https)."""
+    if not url.startswith(("https://", "http://")) or any(c in url for c in "<> \n\r"):
+        return ""
+    return url
+
+
+def _evidence_md(ev: Evidence, t: Mapping[str, str]) -> str:
+    if ev.estimate is not None:
+        return f"{t['estimate']} {round(ev.estimate * 100)}%"
+    if not ev.urls:
+        return t["unconfirmed"]
+    links = ", ".join(f"[{i}](<{u}>)" for i, u in enumerate(ev.urls, 1) if _url(u))
+    return f"{ev.summary} ({links})" if links else ev.summary
 
 
 def render_markdown(card: Card, zh: bool = False) -> str:
     t = _LABELS_ZH if zh else _LABELS
-    out = [f"### {card.title}", f"`{card.id}`", ""]
+    out = [f"### {md(card.title)}", f"`{card.id.replace('`', '')}`", ""]
     if card.caused_by:
-        out += [f"_{t['symptom']} `{card.caused_by}`_", ""]
+        out += [f"_{t['symptom']} {md(card.caused_by)}_", ""]
     if card.root_cause:
-        out += [f"**{t['cause']}** {card.root_cause}", ""]
+        out += [f"**{t['cause']}** {md(card.root_cause)}", ""]
     if card.workarounds:
         out.append(f"**{t['fixes']}**")
-        for i, (action, rate, cmds, cond) in enumerate(card.workarounds, 1):
-            line = f"{i}. {action} — {_pct(rate)}"
-            if cond:
-                line += f" _({cond})_"
+        for i, step in enumerate(card.workarounds, 1):
+            line = f"{i}. {md(step.action)} — {_evidence_md(step.evidence, t)}"
+            if step.condition:
+                line += f" ({t['when']} {md(step.condition)})"
             out.append(line)
-            for c in cmds:
-                out += ["   ```sh", f"   {c}", "   ```"]
+            if step.commands:
+                out += _code_block(step.commands, "   ")
         out.append("")
     if card.dead_ends:
         out.append(f"**{t['dead']}**")
-        for action, rate, why in card.dead_ends:
-            out.append(f"- {t['dont']} {action or '…'} — {t['fails']} {_pct(rate)}: {why}")
+        for step in card.dead_ends:
+            out.append(
+                f"- {t['dont']} {md(step.action) or '…'}: {md(step.why)} — {_evidence_md(step.evidence, t)}"
+            )
         out.append("")
     facts = []
     if card.versions:
-        facts.append(f"{t['applies']} {', '.join(card.versions)}")
+        facts.append(f"{t['applies']} {md(', '.join(card.versions))}")
     for os_name, note in card.os_notes.items():
-        facts.append(f"{os_name}: {note}")
+        facts.append(f"{md(os_name)}: {md(note)}")
     if card.next_errors:
-        nxt = ", ".join(f"`{e}`" + (f" ({_pct(p)})" if p is not None else "") for e, p in card.next_errors)
-        facts.append(f"{t['next']} {nxt}")
-    facts.append(f"{t['confidence']} {_pct(card.confidence)} · {t['tier']} {card.tier}")
+        facts.append(f"{t['next']} {md(', '.join(card.next_errors))}")
+    facts.append(f"{t['tier']} {md(card.tier)}")
     out += [f"- {f}" for f in facts]
-    if card.doc_url:
-        out += ["", f"[{t['docs']}]({card.doc_url})"]
+    if card.doc_url and _url(card.doc_url):
+        out += ["", f"[{t['docs']}](<{card.doc_url}>)"]
     if card.credit:
-        out += ["", f"_{t['source']} {card.credit}_"]
+        out += ["", f"_{t['source']} {md(card.credit)}_"]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _evidence_text(ev: Evidence) -> str:
+    if ev.estimate is not None:
+        return f"{_LABELS['estimate']} {round(ev.estimate * 100)}%"
+    if not ev.urls:
+        return _LABELS["unconfirmed"]
+    return f"{ev.summary}: " + " ".join(ev.urls)
 
 
 def render_text(card: Card, style: Callable[[str, str], str] = lambda s, _k: s) -> str:
@@ -127,23 +201,25 @@ def render_text(card: Card, style: Callable[[str, str], str] = lambda s, _k: s) 
     if card.root_cause:
         out += [style("Root cause", "head"), f"  {card.root_cause}", ""]
     if card.workarounds:
-        out.append(style("Workarounds (by success rate)", "head"))
-        for i, (action, rate, cmds, cond) in enumerate(card.workarounds, 1):
-            out.append(f"  {i}. [{_pct(rate)}] {action}" + (f" (when: {cond})" if cond else ""))
-            out += [f"       $ {c}" for c in cmds]
+        out.append(style("Workarounds (safest first)", "head"))
+        for i, step in enumerate(card.workarounds, 1):
+            out.append(f"  {i}. {step.action}" + (f" (when: {step.condition})" if step.condition else ""))
+            out.append(f"       {_evidence_text(step.evidence)}")
+            out += [f"       $ {c}" for c in step.commands]
         out.append("")
     if card.dead_ends:
-        out.append(style("Dead ends (by fail rate)", "head"))
-        for action, rate, why in card.dead_ends:
-            out.append(f"  - don't: {action} — fails {_pct(rate)}: {why}")
+        out.append(style("Dead ends", "head"))
+        for step in card.dead_ends:
+            out.append(f"  - don't: {step.action}: {step.why}")
+            out.append(f"       {_evidence_text(step.evidence)}")
         out.append("")
     if card.versions:
         out.append(f"Applies to: {', '.join(card.versions)}")
     for os_name, note in card.os_notes.items():
         out.append(f"On {os_name}: {note}")
     if card.next_errors:
-        out.append("Usually comes next: " + ", ".join(e for e, _ in card.next_errors))
-    out.append(f"Confidence {_pct(card.confidence)}, verification tier: {card.tier}")
+        out.append("Usually comes next: " + ", ".join(card.next_errors))
+    out.append(f"Knowledge: {card.tier}")
     if card.doc_url:
         out.append(f"Docs: {card.doc_url}")
     if card.credit:
@@ -154,28 +230,30 @@ def render_text(card: Card, style: Callable[[str, str], str] = lambda s, _k: s) 
 _LABELS = {
     "symptom": "Symptom of",
     "cause": "Root cause:",
-    "fixes": "Workarounds (by success rate)",
+    "fixes": "Workarounds (safest first)",
+    "when": "when:",
+    "estimate": "deadends.dev estimate (generated, not measured):",
+    "unconfirmed": "suggested, not yet confirmed by a public report",
     "dead": "Dead ends",
     "dont": "don't try:",
-    "fails": "fails",
     "applies": "Applies to:",
     "next": "Usually comes next:",
-    "confidence": "Confidence",
-    "tier": "tier",
+    "tier": "Knowledge:",
     "docs": "Official documentation",
     "source": "Source:",
 }
 _LABELS_ZH = {
     "symptom": "此错误通常由以下错误引起：",
     "cause": "根本原因：",
-    "fixes": "解决方法（按成功率排序）",
+    "fixes": "解决方法（最安全的在前）",
+    "when": "适用于：",
+    "estimate": "deadends.dev 估计值（生成的，未经测量）：",
+    "unconfirmed": "建议做法，尚无公开报告证实",
     "dead": "无效的尝试",
     "dont": "不要尝试：",
-    "fails": "失败率",
     "applies": "适用版本：",
     "next": "通常接下来会出现：",
-    "confidence": "置信度",
-    "tier": "验证级别",
+    "tier": "知识来源：",
     "docs": "官方文档",
     "source": "来源：",
 }

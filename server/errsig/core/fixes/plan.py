@@ -70,6 +70,7 @@ from errsig.core.fixes.requirements_edit import (
     set_specifier,
 )
 from errsig.core.fixes.scripts import add_options, script_kind
+from errsig.core.kb.evidence import is_report
 from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record, Workaround
 from errsig.core.kb.placeholders import fill_command, fill_placeholders
@@ -710,5 +711,10 @@ def is_risky(w: Workaround, captures: Mapping[str, str] | None = None) -> bool:
 
 
 def safest_first(record: Record, captures: Mapping[str, str] | None = None) -> list[Workaround]:
-    """Workarounds by success rate, the risky ones (mirrors, proxies, TLS) after the rest."""
-    return sorted(record.workarounds_ranked(), key=lambda w: is_risky(w, captures))
+    """Workarounds in the record's order, the risky ones (mirrors, proxies, TLS) after the rest,
+    those backed by more public reports first within each group."""
+
+    def key(w: Workaround) -> tuple[bool, int]:
+        return is_risky(w, captures), -sum(1 for s in w.sources if is_report(s))
+
+    return sorted(record.workarounds, key=key)

@@ -2,7 +2,9 @@
 
 The model mirrors the seed record field for field so that a record round-trips through
 :mod:`errsig.core.kb.convert` without loss. Numbers that are rates are typed
-:data:`Rate` so the converter can check they lie in [0, 1].
+:data:`Rate` so the converter can check they lie in [0, 1]; ``None`` means nobody measured
+it, which is what every errsig record says (docs/writing-records.md): only foreign packs
+carry numbers, shown as their own estimates.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class VersionInfo:
 class DeadEnd:
     action: str
     why_fails: str
-    fail_rate: Rate
+    fail_rate: Rate | None = None
     condition: str = ""
     sources: list[str] = attrs.field(factory=list)
 
@@ -40,7 +42,7 @@ class DeadEnd:
 @attrs.define(frozen=True)
 class Workaround:
     action: str
-    success_rate: Rate
+    success_rate: Rate | None = None
     how: str = ""
     condition: str = ""
     sources: list[str] = attrs.field(factory=list)
@@ -90,7 +92,7 @@ class Record:
     official_doc_section: str | None = None
     error_code: str | None = None
     verification_tier: str = "community"
-    confidence: Rate = Rate(0.5)
+    confidence: Rate | None = None
     fix_success_rate: Rate | None = None
     resolvable: str = "true"
     first_seen: Day | None = None
@@ -110,12 +112,6 @@ class Record:
     def is_generic(self) -> bool:
         """A catch-all record that a more specific one beats on the same text."""
         return "generic" in self.tags
-
-    def workarounds_ranked(self) -> list[Workaround]:
-        return sorted(self.workarounds, key=lambda w: -w.success_rate)
-
-    def dead_ends_ranked(self) -> list[DeadEnd]:
-        return sorted(self.dead_ends, key=lambda d: -d.fail_rate)
 
 
 SEVERITIES = ("error", "warning", "information")

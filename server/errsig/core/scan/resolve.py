@@ -18,7 +18,13 @@ MAX_CANDIDATES = 64  # per cause id and direction: the nearest ones
 def _rank(f: Finding) -> tuple[bool, int, int, int, float]:
     # Built-in records are curated with their samples: they beat foreign packs on the same
     # text; within a source, a specific record beats a generic one.
-    return (f.builtin, 0 if f.record.is_generic else 1, f.specificity, len(f.match), f.record.confidence)
+    return (
+        f.builtin,
+        0 if f.record.is_generic else 1,
+        f.specificity,
+        len(f.match),
+        f.record.confidence or 0.0,
+    )
 
 
 def _drop_overlapping(findings: list[Finding]) -> list[Finding]:
