@@ -18,7 +18,7 @@ from errsig.cli import render
 from errsig.core.explain.card import make_card, render_text
 from errsig.core.kb.convert import unstructure_record
 from errsig.core.loading import Toolkit, load_toolkit
-from errsig.core.scan.files import BinaryFileError, decode_utf16_if_needed, looks_binary, scan_file
+from errsig.core.scan.files import BinaryFileError, scan_file, scan_stream
 from errsig.core.scan.findings import Finding
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -48,7 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     scan.add_argument(
-        "--max-bytes", type=int, default=None, help="scan only the last N bytes of bigger files"
+        "--max-bytes",
+        type=_positive,
+        default=None,
+        help="scan only the last N bytes of bigger inputs (line numbers still count from the start)",
     )
 
     explain = sub.add_parser("explain", parents=[common], help="explain a signature")
@@ -73,6 +76,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of bytes, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _toolkit(args: argparse.Namespace, **kw: object) -> Toolkit:
     tk = load_toolkit([Path(d) for d in args.pack], builtin=not args.no_builtin, **kw)  # type: ignore[arg-type]
     if getattr(args, "verbose", False):
@@ -94,10 +107,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             if name == "-":
-                data = sys.stdin.buffer.read()
-                if looks_binary(data[:8192]):
-                    raise BinaryFileError("<stdin>: binary input, not scanned")
-                findings = tk.scanner.scan_bytes(decode_utf16_if_needed(data))
+                findings = scan_stream(tk.scanner, sys.stdin.buffer, "<stdin>", max_bytes=args.max_bytes)
                 results.append(("<stdin>", findings))
             else:
                 results.append((name, scan_file(tk.scanner, Path(name), max_bytes=args.max_bytes)))

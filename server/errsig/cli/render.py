@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from errsig import __version__
-from errsig.core.fixes.commands import mask_captures
+from errsig.core.fixes.commands import mask_captures, mask_credentials
 from errsig.core.fixes.plan import safest_first
 from errsig.core.kb.evidence import evidence_of
 from errsig.core.kb.howto import commands_of
@@ -21,6 +23,15 @@ _COLOURS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "information": "\x1b
 _RESET = "\x1b[0m"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters (newlines, escape sequences) shown as ``\\xNN``: a
+    file name or a captured value cannot forge lines or drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def render_text(results: FileFindings, colour: bool = False) -> str:
     out: list[str] = []
     for name, findings in results:
@@ -28,7 +39,9 @@ def render_text(results: FileFindings, colour: bool = False) -> str:
             sev = f.severity if f.severity != "information" else "info"
             if colour:
                 sev = f"{_COLOURS.get(f.severity, '')}{sev}{_RESET}"
-            out.append(f"{name}:{f.line + 1}:{f.col + 1}: {sev} {f.id}: {f.title}")
+            out.append(
+                f"{_printable(name)}:{f.line + 1}:{f.col + 1}: {sev} {f.id}: {_printable(mask_credentials(f.title)[0])}"
+            )
             if f.caused_by:
                 out.append(f"    caused by {f.caused_by[0]} at line {f.caused_by[1] + 1}")
             ranked = safest_first(f.record, f.captures)
@@ -37,7 +50,7 @@ def render_text(results: FileFindings, colour: bool = False) -> str:
                 foreign = "deadends.dev" in f.record.tags
                 known = evidence_of(top.sources, top.success_rate, foreign=foreign, worked=True)
                 action = fill_placeholders(top.action, mask_captures(f.captures))
-                out.append(f"    fix: {action} ({known.summary})")
+                out.append(f"    fix: {_printable(action)} ({known.summary})")
                 for cmd in commands_of(top.how):
                     out.append(f"      $ {fill_command(cmd, mask_captures(f.captures))}")
     total = sum(len(f) for _, f in results)
@@ -64,11 +77,19 @@ def _rule(record: Record) -> dict[str, Any]:
         "fullDescription": {"text": (record.root_cause or record.signature)[:1000]},
         "help": {"text": "\n".join(help_lines).strip()},
         "defaultConfiguration": {"level": _LEVEL[record.severity]},
-        "properties": {"tags": [record.domain, record.category, *record.tags], "precision": "high"},
+        "properties": {
+            "tags": list(dict.fromkeys(t for t in (record.domain, record.category, *record.tags) if t)),
+            "precision": "high",
+        },
     }
     if record.official_doc_url:
         rule["helpUri"] = record.official_doc_url
     return rule
+
+
+def _uri(name: str) -> str:
+    """A file name as a SARIF artifact URI (a percent-encoded URI reference)."""
+    return quote(name.replace("\\", "/"), safe="/")
 
 
 def render_sarif(results: FileFindings) -> str:
@@ -82,13 +103,13 @@ def render_sarif(results: FileFindings) -> str:
                 rules.append(_rule(f.record))
             location = {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": name.replace("\\", "/")},
+                    "artifactLocation": {"uri": _uri(name)},
                     "region": {
                         "startLine": f.line + 1,
                         "startColumn": f.col + 1,
                         "endLine": f.end_line + 1,
                         "endColumn": f.end_col + 1,
-                        "snippet": {"text": f.match},
+                        "snippet": {"text": mask_credentials(f.match)[0]},
                     },
                 }
             }
@@ -96,19 +117,19 @@ def render_sarif(results: FileFindings) -> str:
                 "ruleId": f.id,
                 "ruleIndex": index[f.id],
                 "level": _LEVEL[f.severity],
-                "message": {"text": f.message},
+                "message": {"text": mask_credentials(f.message)[0]},
                 "locations": [location],
-                "partialFingerprints": {"errsigMatch/v1": f"{f.id}:{f.match}"},
+                "partialFingerprints": {"errsigMatch/v1": f"{f.id}:{mask_credentials(f.match)[0]}"},
             }
             if f.captures:
-                result["properties"] = {"captures": dict(f.captures)}
+                result["properties"] = {"captures": mask_captures(f.captures)}
             if f.caused_by:
                 result["relatedLocations"] = [
                     {
                         "id": 1,
                         "message": {"text": f"caused by {f.caused_by[0]}"},
                         "physicalLocation": {
-                            "artifactLocation": {"uri": name.replace("\\", "/")},
+                            "artifactLocation": {"uri": _uri(name)},
                             "region": {"startLine": f.caused_by[1] + 1},
                         },
                     }

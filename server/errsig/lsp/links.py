@@ -12,6 +12,7 @@ from lsprotocol import types as t
 from packaging.utils import canonicalize_name
 from pygls.uris import to_fs_path
 
+from errsig.core.fixes.plan import read_for_edit
 from errsig.core.scan import kinds
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.pipconf import check_pipconf
@@ -45,12 +46,8 @@ def _requirements_lines(ls: ErrsigServer, uri: str) -> list[str] | None:
     path = ls.state.requirements_on_disk.get(uri)
     if path is None:
         return None
-    try:
-        if path.stat().st_size > 2 << 20:
-            return None
-        return split_lines(path.read_text("utf-8", errors="replace"))
-    except OSError:
-        return None
+    text = read_for_edit(path)  # regular files only, never a FIFO
+    return split_lines(text) if text is not None and len(text) <= 2 << 20 else None
 
 
 def _requirement_uris(ls: ErrsigServer) -> list[str]:

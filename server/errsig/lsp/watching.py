@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,7 +62,18 @@ def is_watched(ls: ErrsigServer, path: Path) -> bool:
     return rel is not None and kinds.matches_globs(rel, ls.state.settings.watch)
 
 
+def _regular(path: Path) -> bool:
+    """Only regular files are read: a FIFO, device or socket named *.log would block the
+    read (or never end) and hold the server."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def _classify(ls: ErrsigServer, path: Path) -> str | None:
+    if not _regular(path):
+        return None
     if is_watched(ls, path):
         return kinds.LOG
     kind = kinds.kind_of(str(path))

@@ -8,9 +8,13 @@ scanned — the cost follows the appended bytes, not the file size.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
+import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import attrs
 
@@ -36,63 +40,126 @@ def looks_binary(head: bytes) -> bool:
     return b"\0" in head[:BINARY_SNIFF]
 
 
-def decode_utf16_if_needed(data: bytes) -> bytes:
-    """PowerShell's ``>`` writes UTF-16; turn it into UTF-8 so the scanner sees text."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", "replace").encode("utf-8")
-    return data
+def _read_full(fh: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes: a pipe or FIFO may hand them over in several reads."""
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        block = fh.read(size - got)
+        if not block:
+            break
+        parts.append(block)
+        got += len(block)
+    return b"".join(parts)
 
 
-def _scan_chunks(
-    scanner: LogScanner, fh: object, start_line: int, limit: int | None
-) -> tuple[list[Finding], int, int]:
-    """Scan an open binary file from its current position; returns (raw findings, lines, bytes)."""
-    read = fh.read  # type: ignore[attr-defined]
+def _utf8_chunks(fh: BinaryIO, head: bytes) -> Iterator[bytes]:
+    """The stream as UTF-8 chunks of at most about ``CHUNK`` bytes: UTF-16 (PowerShell's
+    ``>``) is decoded on the way, so memory stays bounded for every input kind."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        decoder = codecs.getincrementaldecoder("utf-16")("replace")
+        yield decoder.decode(head).encode("utf-8")
+        while block := fh.read(CHUNK):
+            yield decoder.decode(block).encode("utf-8")
+        yield decoder.decode(b"", final=True).encode("utf-8")
+        return
+    yield head
+    while block := fh.read(CHUNK):
+        yield block
+
+
+def _scan_chunks(scanner: LogScanner, chunks: Iterable[bytes], start_line: int) -> list[Finding]:
+    """Raw findings of a stream of chunks, each scanned up to its last complete line."""
     findings: list[Finding] = []
     carry = b""  # the last (possibly incomplete) line of the previous chunk
-    carry_line = start_line
-    consumed = 0
-    while True:
-        size = CHUNK if limit is None else min(CHUNK, limit - consumed)
-        block = read(size) if size > 0 else b""
-        consumed += len(block)
+    line = start_line
+    for block in chunks:
         data = carry + block
-        if not data:
-            break
-        at_end = not block
-        cut = len(data) if at_end else data.rfind(b"\n") + 1
+        cut = data.rfind(b"\n") + 1
         if cut <= 0:
             carry = data
             continue
-        part = data[:cut]
-        findings.extend(scanner.scan_bytes(part, carry_line, raw_findings=True))
-        newlines = part.count(b"\n")
+        findings.extend(scanner.scan_bytes(data[:cut], line, raw_findings=True))
+        line += data.count(b"\n", 0, cut)
         carry = data[cut:]
-        carry_line += newlines
-        if at_end:
-            break
-    return findings, carry_line, consumed
+    if carry:
+        findings.extend(scanner.scan_bytes(carry, line, raw_findings=True))
+    return findings
+
+
+def _last_bytes(chunks: Iterable[bytes], max_bytes: int) -> tuple[bytes, int]:
+    """The last ``max_bytes`` of a stream, from a line start, and the number of lines before
+    them: the stream is read once, keeping at most about twice ``max_bytes``."""
+    tail = bytearray()
+    skipped_lines = 0
+    dropped = False
+    for block in chunks:
+        tail += block
+        if len(tail) > 2 * max_bytes:
+            cut = len(tail) - max_bytes
+            skipped_lines += tail.count(b"\n", 0, cut)
+            del tail[:cut]
+            dropped = True
+    if len(tail) > max_bytes:
+        cut = len(tail) - max_bytes
+        skipped_lines += tail.count(b"\n", 0, cut)
+        del tail[:cut]
+        dropped = True
+    if dropped:  # start at a line boundary: the cut line is not scanned half
+        nl = tail.find(b"\n")
+        if nl < 0:
+            return b"", skipped_lines
+        del tail[: nl + 1]
+        skipped_lines += 1
+    return bytes(tail), skipped_lines
+
+
+def scan_stream(
+    scanner: LogScanner, fh: BinaryIO, name: str, *, max_bytes: int | None = None
+) -> list[Finding]:
+    """Findings of an open binary stream (a file, a FIFO, stdin, a device). With ``max_bytes``
+    only the last ``max_bytes`` are scanned, line numbers still counting from the start."""
+    head = _read_full(fh, BINARY_SNIFF)
+    if looks_binary(head):
+        raise BinaryFileError(f"{name}: binary input, not scanned")
+    chunks = _utf8_chunks(fh, head)
+    if max_bytes is None:
+        return resolve(_scan_chunks(scanner, chunks, 0))
+    tail, first_line = _last_bytes(chunks, max_bytes)
+    return resolve(_scan_chunks(scanner, [tail], first_line))
 
 
 def scan_file(scanner: LogScanner, path: Path, *, max_bytes: int | None = None) -> list[Finding]:
-    """Findings of a file on disk; files over ``max_bytes`` are scanned from the tail."""
+    """Findings of a file, FIFO or device; with ``max_bytes`` only its last bytes are scanned
+    (a regular file is read from there, its earlier lines only counted)."""
     with open(path, "rb") as fh:
-        head = fh.read(BINARY_SNIFF)
-        if looks_binary(head):
-            raise BinaryFileError(f"{path}: binary file, not scanned")
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        st = os.fstat(fh.fileno())
+        if max_bytes is not None and stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
+            head = _read_full(fh, BINARY_SNIFF)
+            if looks_binary(head):
+                raise BinaryFileError(f"{path}: binary file, not scanned")
+            if not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return _scan_regular_tail(scanner, fh, st.st_size, max_bytes)
             fh.seek(0)
-            return scanner.scan_bytes(decode_utf16_if_needed(fh.read()))
-        size = os.fstat(fh.fileno()).st_size
-        first_line = 0
-        if max_bytes is not None and size > max_bytes:
-            fh.seek(size - max_bytes)
-            fh.readline()  # start at a line boundary; line numbers count from here
-            first_line = 0
-        else:
-            fh.seek(0)
-        findings, _, _ = _scan_chunks(scanner, fh, first_line, None)
-    return resolve(findings)
+        return scan_stream(scanner, fh, str(path), max_bytes=max_bytes)
+
+
+def _scan_regular_tail(scanner: LogScanner, fh: BinaryIO, size: int, max_bytes: int) -> list[Finding]:
+    start = size - max_bytes
+    fh.seek(0)
+    lines = 0
+    done = 0
+    while done < start:  # count the lines before the tail without keeping them
+        block = fh.read(min(CHUNK, start - done))
+        if not block:
+            break
+        lines += block.count(b"\n")
+        done += len(block)
+    fh.seek(start)
+    rest = fh.readline()  # the cut line is not scanned half
+    if rest.endswith(b"\n"):
+        lines += 1
+    return resolve(_scan_chunks(scanner, iter(lambda: fh.read(CHUNK), b""), lines))
 
 
 @attrs.define
@@ -107,6 +174,8 @@ class TailState:
     findings: list[Finding] = attrs.field(factory=list)
     truncated_head: bool = False  # the file was too big: line numbers count from the tail
     head: bytes = b""  # the file's first bytes: a rewritten file is scanned anew
+    mark: bytes = b""  # the bytes just before ``offset``: the same head and a bigger size
+    # is still a rewrite (`cmd > build.log` run again) when these changed
     line_texts: dict[int, str] = attrs.field(factory=dict)  # text of the lines findings are on
 
 
@@ -128,11 +197,15 @@ def scan_growing(
     A file that shrank or was replaced is scanned again from the start.
     """
     st = os.stat(path)
-    if state is not None and state.head:
+    if not stat.S_ISREG(st.st_mode):
+        raise BinaryFileError(f"{path}: not a regular file, not scanned")
+    rewritten = False
+    if state is not None and (state.head or state.mark):
         with open(path, "rb") as fh:
             rewritten = fh.read(len(state.head)) != state.head
-    else:
-        rewritten = False
+            if not rewritten and state.mark and st.st_size >= state.offset:
+                fh.seek(state.offset - len(state.mark))
+                rewritten = fh.read(len(state.mark)) != state.mark
     if (
         state is None
         or rewritten
@@ -158,6 +231,10 @@ def scan_growing(
             tail = fh.read(min(CHUNK, st.st_size - state.offset))
             if not _advance(scanner, state, context, tail, editor_lines):
                 break
+        if state.offset:
+            keep = min(state.offset, HEAD_FINGERPRINT)
+            fh.seek(state.offset - keep)
+            state.mark = fh.read(keep)
     return state
 
 

@@ -1,0 +1,141 @@
+"""Over stdio: causes and symptoms told apart, hover anywhere on an error line, edits to an
+open pip.conf computed from the editor's text and carrying its version, FIFOs skipped."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from lsprotocol import types as t
+
+from tests.lsp.session import apply_text_edits, diagnostics, open_doc, session
+
+PSYCOPG = (
+    "Collecting psycopg2\n"
+    "  Downloading psycopg2-2.9.9.tar.gz (384 kB)\n"
+    "  Preparing metadata (setup.py) ... error\n"
+    "  error: subprocess-exited-with-error\n"
+    "  \n"
+    "  × python setup.py egg_info did not run successfully.\n"
+    "  │ exit code: 1\n"
+    "  ╰─> [6 lines of output]\n"
+    "      running egg_info\n"
+    "      Error: pg_config executable not found.\n"
+    "      \n"
+    "  [end of output]\n"
+)
+RESET = (
+    "Collecting requests\n"
+    "      ERROR: Could not install packages due to an OSError: ('Connection aborted.', "
+    "ConnectionResetError(104, 'Connection reset by peer'))\n"
+)
+
+
+async def test_a_symptom_is_one_severity_below_its_cause_and_linked_both_ways(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "build.log").write_text(PSYCOPG, "utf-8")
+    async with session(ws, "vscode") as client:
+        uri = open_doc(client, ws / "build.log")
+        diags = await diagnostics(client, uri, want=2)
+        by_id = {str(d.code): d for d in diags}
+        cause, symptom = by_id["build/pg-config-missing"], by_id["pip/subprocess-exited-with-error"]
+        assert cause.severity == t.DiagnosticSeverity.Error
+        assert symptom.severity == t.DiagnosticSeverity.Warning
+        assert symptom.related_information is not None
+        assert [r.location.range.start.line for r in symptom.related_information] == [cause.range.start.line]
+        assert cause.related_information is not None
+        assert symptom.range.start.line in [r.location.range.start.line for r in cause.related_information]
+    async with session(ws, "vscode", init_options={"errsig": {"symptomSeverity": "same"}}) as client:
+        uri = open_doc(client, ws / "build.log")
+        diags = await diagnostics(client, uri, want=2)
+        assert {d.severity for d in diags} == {t.DiagnosticSeverity.Error}
+
+
+async def test_hover_anywhere_on_an_error_line(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "build.log").write_text(RESET, "utf-8")
+    async with session(ws, "neovim") as client:
+        uri = open_doc(client, ws / "build.log")
+        [diag] = await diagnostics(client, uri, want=1)
+        assert diag.range.start.character > 5
+        hover = await client.text_document_hover_async(
+            t.HoverParams(text_document=t.TextDocumentIdentifier(uri=uri), position=t.Position(1, 0))
+        )
+        assert hover is not None
+        assert isinstance(hover.contents, t.MarkupContent)
+        assert "pip/network-connection-reset-by-peer" in hover.contents.value
+
+
+async def test_an_open_pip_conf_is_edited_from_the_editors_text_with_its_version(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "build.log").write_text(RESET, "utf-8")
+    conf = ws / "pip.conf"
+    conf.write_text("[global]\n# and another comment\ntimeout = 15\n", "utf-8")
+    unsaved = "# mine\n[global]\n# and another comment\nindex-url = https://pypi.org/simple\n"
+    env = {"PIP_CONFIG_FILE": str(conf)}
+    async with session(ws, "vscode", env=env) as client:
+        conf_uri = open_doc(client, conf, language_id="ini", text=unsaved)
+        client.text_document_did_change(
+            t.DidChangeTextDocumentParams(
+                text_document=t.VersionedTextDocumentIdentifier(uri=conf_uri, version=7),
+                content_changes=[t.TextDocumentContentChangeWholeDocument(text=unsaved)],
+            )
+        )
+        uri = open_doc(client, ws / "build.log")
+        [diag] = await diagnostics(client, uri, want=1)
+        actions = await client.text_document_code_action_async(
+            t.CodeActionParams(
+                text_document=t.TextDocumentIdentifier(uri=uri),
+                range=diag.range,
+                context=t.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+        edits = [a for a in actions or [] if isinstance(a, t.CodeAction) and a.edit and "pip.conf" in a.title]
+        assert edits, [a.title for a in actions or []]
+        assert edits[0].is_preferred  # the project's own pip.conf: a safe, local change
+        [change] = edits[0].edit.document_changes or []  # type: ignore[union-attr]
+        assert isinstance(change, t.TextDocumentEdit)
+        assert change.text_document.version == 7
+        result = apply_text_edits(unsaved, list(change.edits))  # type: ignore[arg-type]
+        assert result.startswith(
+            "# mine\n[global]\n# and another comment\nindex-url = https://pypi.org/simple\n"
+        )
+        assert result.count("[global]") == 1
+        assert result != unsaved
+        # The editor applies it; the same fix is then gone (applying twice changes nothing).
+        client.text_document_did_change(
+            t.DidChangeTextDocumentParams(
+                text_document=t.VersionedTextDocumentIdentifier(uri=conf_uri, version=8),
+                content_changes=[t.TextDocumentContentChangeWholeDocument(text=result)],
+            )
+        )
+        again = await client.text_document_code_action_async(
+            t.CodeActionParams(
+                text_document=t.TextDocumentIdentifier(uri=uri),
+                range=diag.range,
+                context=t.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+        titles = [a.title for a in again or [] if isinstance(a, t.CodeAction)]
+        assert edits[0].title not in titles, titles
+
+
+async def test_fifos_in_the_workspace_are_skipped(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    os.mkfifo(ws / "stuck.log")
+    os.mkfifo(ws / "requirements.txt")
+    (ws / "build.log").write_text(RESET, "utf-8")
+    uri = (ws / "build.log").as_uri()
+    async with session(ws, "vscode") as client:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while not client.diagnostics.get(uri) and loop.time() < deadline:
+            await asyncio.sleep(0.1)
+        assert [str(d.code) for d in client.diagnostics.get(uri, [])] == [
+            "pip/network-connection-reset-by-peer"
+        ]
