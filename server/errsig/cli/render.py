@@ -39,9 +39,8 @@ def render_text(results: FileFindings, colour: bool = False) -> str:
             sev = f.severity if f.severity != "information" else "info"
             if colour:
                 sev = f"{_COLOURS.get(f.severity, '')}{sev}{_RESET}"
-            out.append(
-                f"{_printable(name)}:{f.line + 1}:{f.col + 1}: {sev} {f.id}: {_printable(mask_credentials(f.title)[0])}"
-            )
+            title = _printable(mask_credentials(f.title)[0])
+            out.append(f"{_printable(name)}:{f.line + 1}:{f.col + 1}: {sev} {f.id}: {title}")
             if f.caused_by:
                 out.append(f"    caused by {f.caused_by[0]} at line {f.caused_by[1] + 1}")
             ranked = safest_first(f.record, f.captures)
