@@ -19,6 +19,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 
 import attrs
+import re2
 
 from errsig.core.fixes.model import ConfSetting
 from errsig.core.fixes.pipopts import (
@@ -33,8 +34,11 @@ from errsig.core.kb.placeholders import fill_placeholders
 
 CREDENTIAL_PLACEHOLDER = "<user>:<password>"
 
-_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^\s/?#@'\"]+)@")
-_PROXY_USERINFO = re.compile(r"(?P<opt>--proxy(?:=|\s+)['\"]?)(?!\w[\w+.\-]*://)(?P<userinfo>[^\s/@'\"]+)@")
+# RE2: these run on text taken from logs, and under Python's re the scheme's run of letters
+# and dots is rescanned from every dot (quadratic). A scheme URL cannot match the proxy
+# pattern: its userinfo may not hold a "/".
+_URL_USERINFO = re2.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^\s/?#@'\"]+)@")
+_PROXY_USERINFO = re2.compile(r"(?P<opt>--proxy(?:=|\s+)['\"]?)(?P<userinfo>[^\s/@'\"]+)@")
 _ENV_REF = re.compile(
     r"^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\([A-Za-z_][A-Za-z0-9_]*\)"
     r"|%[A-Za-z_][A-Za-z0-9_]*%|\$\{\{[^}]*\}\})$"
