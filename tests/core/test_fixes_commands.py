@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from errsig.core.fixes.commands import (
-    ParsedOption,
-    mask_credentials,
-    parse_pip_command,
-    settings_from_line,
-)
+from errsig.core.fixes.commands import ParsedOption, parse_pip_command, settings_from_line
 from errsig.core.fixes.model import ConfSetting
+from errsig.core.pip.credentials import mask_credentials
 
 
 def _opts(line: str, captures: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
@@ -257,7 +253,7 @@ def test_parsed_option_rendering() -> None:
 
 
 def test_mask_captures_masks_bare_userinfo_of_a_host() -> None:
-    from errsig.core.fixes.commands import mask_captures
+    from errsig.core.pip.credentials import mask_captures
 
     assert mask_captures(
         {"host": "alice:pw@mirror.corp", "package": "numpy", "url": "https://t@x.org/s"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from errsig.core.fixes.pipopts import (
+from errsig.core.pip.options import (
     OPTIONS,
     REQFILE_OPTIONS,
     REQFILE_REQ_OPTIONS,

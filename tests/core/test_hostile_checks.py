@@ -4,14 +4,15 @@ growth from a 10 KB to a 40 KB line, best of three, never as a wall-clock limit)
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
 import pytest
 
-from errsig.core.fixes.commands import mask_credentials
 from errsig.core.fixes.model import ConfSetting
 from errsig.core.fixes.pipconf import PipConfError, merge_settings
+from errsig.core.pip.credentials import mask_credentials
 from errsig.core.scan.pipconf import check_pipconf
 from errsig.core.scan.requirements import check_requirements, requirement_names
 
@@ -19,10 +20,8 @@ UNITS = [" ", "# ", "#x", "a", "--index-url=", "a.", " :", "#&", "=", "\\", "-e 
 
 
 def _merge(text: str) -> None:
-    try:
+    with contextlib.suppress(PipConfError):
         merge_settings("[global]\n" + text + "\n", [ConfSetting("global", "timeout", "60")])
-    except PipConfError:
-        pass
 
 
 CHECKS: dict[str, Callable[[str], object]] = {

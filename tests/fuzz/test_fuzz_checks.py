@@ -7,9 +7,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from errsig.core.fixes.commands import mask_credentials
 from errsig.core.fixes.model import ConfSetting
 from errsig.core.fixes.pipconf import PipConfError, merge_settings
+from errsig.core.pip.credentials import mask_credentials
 from errsig.core.scan.pipconf import check_pipconf
 from errsig.core.scan.requirements import check_requirements, requirement_names
 

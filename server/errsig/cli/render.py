@@ -9,12 +9,12 @@ from typing import Any
 from urllib.parse import quote
 
 from errsig import __version__
-from errsig.core.fixes.commands import mask_captures, mask_credentials
 from errsig.core.fixes.plan import safest_first
 from errsig.core.kb.evidence import evidence_of
 from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record
 from errsig.core.kb.placeholders import fill_command, fill_placeholders
+from errsig.core.pip.credentials import mask_captures, mask_credentials
 from errsig.core.scan.findings import Finding
 
 FileFindings = Sequence[tuple[str, Sequence[Finding]]]

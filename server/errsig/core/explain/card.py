@@ -11,12 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
-from errsig.core.fixes.commands import mask_captures, mask_credentials
 from errsig.core.fixes.plan import is_risky
 from errsig.core.kb.evidence import Evidence, evidence_of, tier_words
 from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record
 from errsig.core.kb.placeholders import fill_command, fill_placeholders
+from errsig.core.pip.credentials import mask_captures, mask_credentials
 
 _RISK = " (not preferred: third-party index, proxy or weaker TLS)"
 _RISK_ZH = "（不推荐：第三方源、代理或降低 TLS 校验）"

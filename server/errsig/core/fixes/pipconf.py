@@ -31,9 +31,10 @@ import attrs
 import platformdirs
 from configupdater import ConfigUpdater, Option, Section, Space
 
-from errsig.core.fixes.commands import has_placeholders, mask_value
+from errsig.core.fixes.commands import has_placeholders
 from errsig.core.fixes.model import ConfSetting, TextEdit, apply_edits, diff_edits
-from errsig.core.fixes.pipopts import (
+from errsig.core.pip.credentials import mask_value
+from errsig.core.pip.options import (
     PIP_COMMANDS,
     PipOption,
     normalize_conf_key,

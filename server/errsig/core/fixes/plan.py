@@ -38,8 +38,6 @@ from errsig.core.fixes.commands import (
     ParsedOption,
     PipCommand,
     has_placeholders,
-    mask_captures,
-    mask_credentials,
     parse_pip_command,
     settings_from_line,
 )
@@ -50,17 +48,6 @@ from errsig.core.fixes.pipconf import (
     merge_settings,
     pip_config_targets,
     read_conf_values,
-)
-from errsig.core.fixes.pipopts import (
-    RISK_CERT,
-    RISK_INDEX,
-    RISK_PROXY,
-    RISK_SYSTEM,
-    RISK_TRUSTED_HOST,
-    PipOption,
-    option_for_conf_key,
-    option_risk,
-    url_host,
 )
 from errsig.core.fixes.requirements_edit import (
     RequirementsEditError,
@@ -74,6 +61,18 @@ from errsig.core.kb.evidence import is_report
 from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record, Workaround
 from errsig.core.kb.placeholders import fill_command, fill_placeholders
+from errsig.core.pip.credentials import mask_captures, mask_credentials
+from errsig.core.pip.options import (
+    RISK_CERT,
+    RISK_INDEX,
+    RISK_PROXY,
+    RISK_SYSTEM,
+    RISK_TRUSTED_HOST,
+    PipOption,
+    option_for_conf_key,
+    option_risk,
+    url_host,
+)
 from errsig.core.scan.context import family_from_log, machine_os_family, package_near
 
 _TOOLING = frozenset(

@@ -14,7 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from errsig.core.fixes.model import TextEdit, dominant_newline
-from errsig.core.fixes.pipopts import PipOption, find_option
+from errsig.core.pip.options import PipOption, find_option
 from errsig.core.scan.requirements import (
     ReqLine,
     end_position,

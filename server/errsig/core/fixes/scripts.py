@@ -33,7 +33,7 @@ import attrs
 
 from errsig.core.fixes.commands import ParsedOption, launcher_end, skip_wrappers
 from errsig.core.fixes.model import TextEdit, dominant_newline, edit_for_span, line_starts
-from errsig.core.fixes.pipopts import PipOption, find_long_prefix, find_option
+from errsig.core.pip.options import PipOption, find_long_prefix, find_option
 
 SCRIPT_KINDS = ("shell", "powershell", "cmd", "dockerfile", "makefile", "tox", "yaml")
 

@@ -20,7 +20,7 @@ import re
 
 import attrs
 
-from errsig.core.fixes.pipopts import (
+from errsig.core.pip.options import (
     CONF_SECTIONS,
     PIP_COMMANDS,
     PipOption,

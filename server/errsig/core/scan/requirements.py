@@ -21,7 +21,8 @@ import attrs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from errsig.core.fixes.pipopts import PipOption, find_long_prefix, find_option
+from errsig.core.pip.credentials import mask_credentials
+from errsig.core.pip.options import PipOption, find_long_prefix, find_option
 
 COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -48,16 +49,21 @@ SEVERITY_ERROR = "error"
 SEVERITY_WARNING = "warning"
 
 
+def _masked(message: str) -> str:
+    return mask_credentials(message)[0]
+
+
 @attrs.define(frozen=True)
 class Issue:
-    """A problem at ``(line, col)`` to ``(end_line, end_col)`` (0-based, code points, end exclusive)."""
+    """A problem at ``(line, col)`` to ``(end_line, end_col)`` (0-based, code points, end exclusive).
+    Its message never shows a credential from the file (masked when the issue is made)."""
 
     line: int
     col: int
     end_line: int
     end_col: int
     code: str
-    message: str
+    message: str = attrs.field(converter=_masked)
     severity: str = SEVERITY_ERROR
 
 
