@@ -139,3 +139,29 @@ async def test_fifos_in_the_workspace_are_skipped(tmp_path: Path) -> None:
         assert [str(d.code) for d in client.diagnostics.get(uri, [])] == [
             "pip/network-connection-reset-by-peer"
         ]
+
+
+async def test_requirements_checks_carry_a_safe_fix_for_the_open_document(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    text = "--index-url https://mirror.example/simple\nrequests\n-i https://pypi.org/simple\nRequests\n"
+    (ws / "requirements.txt").write_text(text, "utf-8")
+    async with session(ws, "vscode") as client:
+        uri = open_doc(client, ws / "requirements.txt", language_id="pip-requirements", text=text)
+        diags = await diagnostics(client, uri, want=2)
+        assert sorted(str(d.code) for d in diags) == ["duplicate-requirement", "index-overridden"]
+        overridden = next(d for d in diags if d.code == "index-overridden")
+        actions = await client.text_document_code_action_async(
+            t.CodeActionParams(
+                text_document=t.TextDocumentIdentifier(uri=uri),
+                range=overridden.range,
+                context=t.CodeActionContext(diagnostics=[overridden]),
+            )
+        )
+        [action] = [a for a in actions or [] if isinstance(a, t.CodeAction)]
+        assert action.title.startswith("Remove the --index-url that line 3 overrides")
+        [change] = action.edit.document_changes or []  # type: ignore[union-attr]
+        assert isinstance(change, t.TextDocumentEdit)
+        assert change.text_document.version == 1
+        fixed = apply_text_edits(text, list(change.edits))  # type: ignore[arg-type]
+        assert fixed == "requests\n-i https://pypi.org/simple\nRequests\n"

@@ -175,6 +175,11 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
     uri = params.text_document.uri
     for diag in params.context.diagnostics:
         data = diag.data if isinstance(diag.data, dict) else {}
+        if diag.source == convert.SOURCE and isinstance(data.get("fix"), dict):
+            action = _check_fix(ls, uri, diag, data["fix"])
+            if action is not None:
+                out.append(action)
+            continue
         if diag.source != convert.SOURCE or not data.get("id"):
             continue
         record = ls.state.toolkit.catalogue.get(data["id"])
@@ -214,6 +219,36 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
             action.data = {"risk": fix.risk} if fix.risk else None
             out.append(action)
     return out  # in the core's order: safest first
+
+
+def _check_fix(ls: ErrsigServer, uri: str, diag: t.Diagnostic, fix: dict[str, Any]) -> t.CodeAction | None:
+    """The safe edit a requirements or pip.conf check carries (already in client positions),
+    for the document it was found in, with that document's version."""
+    try:
+        rng = t.Range(
+            start=t.Position(int(fix["range"]["start"]["line"]), int(fix["range"]["start"]["character"])),
+            end=t.Position(int(fix["range"]["end"]["line"]), int(fix["range"]["end"]["character"])),
+        )
+        title, new_text = str(fix["title"]), str(fix["newText"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    doc = ls.state.docs.get(uri)
+    edit = t.TextEdit(range=rng, new_text=new_text)
+    if ls.state.client.document_changes:
+        version = doc.version if doc else None
+        ident = t.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
+        workspace_edit = t.WorkspaceEdit(
+            document_changes=[t.TextDocumentEdit(text_document=ident, edits=[edit])]
+        )
+    else:
+        workspace_edit = t.WorkspaceEdit(changes={uri: [edit]})
+    return t.CodeAction(
+        title=title,
+        kind=t.CodeActionKind.QuickFix,
+        diagnostics=[diag],
+        edit=workspace_edit,
+        is_preferred=True,
+    )
 
 
 # -- commands, outline, lenses -----------------------------------------------------------

@@ -5,8 +5,9 @@ linked both ways with ``relatedInformation``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as t
 from packaging.utils import canonicalize_name
@@ -16,7 +17,7 @@ from errsig.core.fixes.plan import read_for_edit
 from errsig.core.scan import kinds
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.pipconf import check_pipconf
-from errsig.core.scan.requirements import check_requirements, requirement_names
+from errsig.core.scan.requirements import Issue, check_requirements, requirement_names
 from errsig.lsp import convert
 from errsig.lsp.documents import Document, split_lines
 from errsig.lsp.state import CHECK_SOURCE, LINK_SOURCE
@@ -138,9 +139,14 @@ def _link_diagnostics(ls: ErrsigServer, req_uri: str, lines: list[str]) -> list[
     return out
 
 
-def _check_diagnostics(doc_kind: str | None, lines: list[str], enc: str) -> list[t.Diagnostic]:
+def _check_diagnostics(
+    doc_kind: str | None, lines: list[str], enc: str, path: Path | None = None
+) -> list[t.Diagnostic]:
     text = "\n".join(lines)
-    issues = check_requirements(text) if doc_kind == kinds.REQUIREMENTS else check_pipconf(text)
+    if doc_kind == kinds.REQUIREMENTS:
+        issues = check_requirements(text, base=path.parent if path else None)
+    else:
+        issues = check_pipconf(text)
     line_text = lambda n: lines[n] if 0 <= n < len(lines) else ""  # noqa: E731
     out = []
     for issue in issues:
@@ -151,15 +157,35 @@ def _check_diagnostics(doc_kind: str | None, lines: list[str], enc: str) -> list
                 severity=convert.SEVERITY.get(issue.severity, t.DiagnosticSeverity.Warning),
                 source=convert.SOURCE,
                 code=issue.code,
-                data={"kind": doc_kind, "check": issue.code, "line": issue.line},
+                data=_check_data(doc_kind, issue, line_text, enc),
             )
         )
     return out
 
 
+def _check_data(
+    doc_kind: str | None, issue: Issue, line_text: Callable[[int], str], enc: str
+) -> dict[str, Any]:
+    """What a code action needs: the safe edit that resolves the issue, if there is one."""
+    data: dict[str, Any] = {"kind": doc_kind, "check": issue.code, "line": issue.line}
+    if issue.fix is not None:
+        f = issue.fix
+        rng = convert.span(line_text, f.line, f.col, f.end_line, f.end_col, enc)
+        data["fix"] = {"title": f.title, "range": _range_json(rng), "newText": f.text}
+    return data
+
+
+def _range_json(rng: t.Range) -> dict[str, dict[str, int]]:
+    return {
+        "start": {"line": rng.start.line, "character": rng.start.character},
+        "end": {"line": rng.end.line, "character": rng.end.character},
+    }
+
+
 def check_document(ls: ErrsigServer, doc: Document) -> None:
     enc = ls.state.client.encoding
-    ls.state.diagnostics[(CHECK_SOURCE, doc.uri)] = _check_diagnostics(doc.kind, doc.lines, enc)
+    path = Path(doc.path) if doc.path else None
+    ls.state.diagnostics[(CHECK_SOURCE, doc.uri)] = _check_diagnostics(doc.kind, doc.lines, enc, path)
     if doc.kind == kinds.REQUIREMENTS:
         ls.state.diagnostics[(LINK_SOURCE, doc.uri)] = _link_diagnostics(ls, doc.uri, doc.lines)
 
@@ -174,7 +200,8 @@ def refresh_requirements_file(ls: ErrsigServer, uri: str) -> None:
     if lines is None:
         return
     enc = ls.state.client.encoding
-    ls.state.diagnostics[(CHECK_SOURCE, uri)] = _check_diagnostics(kinds.REQUIREMENTS, lines, enc)
+    path = ls.state.requirements_on_disk.get(uri)
+    ls.state.diagnostics[(CHECK_SOURCE, uri)] = _check_diagnostics(kinds.REQUIREMENTS, lines, enc, path)
     ls.state.diagnostics[(LINK_SOURCE, uri)] = _link_diagnostics(ls, uri, lines)
     publish(ls, uri)
 

@@ -60,28 +60,28 @@ def add_option_line(text: str, option: str, value: str | None = None) -> list[Te
     """Edits that make a requirements file carry ``option`` (with ``value``).
 
     Nothing when a line already has it with that value; a single-valued option
-    (``--index-url``) with another value has that value replaced in place; otherwise a new
+    (``--index-url``) has the value of its last line (the one pip uses) replaced in place; otherwise a new
     line is added at the top, after leading comments, blank lines and option lines.
     Raises :class:`RequirementsEditError` for options a requirements file does not accept."""
     spec = _spec_for(option)
     if spec.takes_value and value is None:
         raise RequirementsEditError(f"{spec.name} needs a value")
     lines = logical_lines(text)
-    for rl in lines:
-        if rl.args:
-            continue
-        for o in parse_line_options(rl):
-            if o.spec is None or o.spec.name != spec.name:
-                continue
-            if not spec.takes_value or _same(spec, o.value, value):
-                return []
-    if spec.takes_value and not spec.multiple and value is not None:
-        for rl in lines:
-            if rl.args:
-                continue
-            for o in parse_line_options(rl):
-                if o.spec is not None and o.spec.name == spec.name and o.value is not None:
-                    return [_replace_value(rl, o.start, o.end, o.value, value)]
+    present = [
+        (rl, o)
+        for rl in lines
+        if not rl.args
+        for o in parse_line_options(rl)
+        if o.spec is not None and o.spec.name == spec.name
+    ]
+    if spec.takes_value and not spec.multiple and value is not None and present:
+        # pip uses the last line of a single-valued option (req_file.py): that one is edited.
+        rl, o = present[-1]
+        if o.value is None or _same(spec, o.value, value):
+            return []
+        return [_replace_value(rl, o.start, o.end, o.value, value)]
+    if any(not spec.takes_value or _same(spec, o.value, value) for _, o in present):
+        return []
     return [_insert_line(text, lines, option_line(spec.name if option.startswith("--") else option, value))]
 
 

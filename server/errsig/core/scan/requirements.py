@@ -15,6 +15,8 @@ lines and columns in Unicode code points of the physical lines.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import attrs
@@ -65,6 +67,19 @@ class Issue:
     code: str
     message: str = attrs.field(converter=_masked)
     severity: str = SEVERITY_ERROR
+    fix: Replacement | None = None  # a safe edit that resolves it
+
+
+@attrs.define(frozen=True)
+class Replacement:
+    """Replace ``(line, col)``–``(end_line, end_col)`` with ``text``; ``title`` says so."""
+
+    title: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    text: str
 
 
 @attrs.define(frozen=True)
@@ -459,15 +474,131 @@ def _conf_hint(spec: PipOption, value: str | None) -> str:
     )
 
 
-def check_requirements(text: str) -> list[Issue]:
-    """Problems pip has with a requirements file's text.
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# Indexes known to serve the same files over https: switching the scheme changes nothing else.
+_HTTPS_HOSTS = frozenset({"pypi.org", "pypi.python.org", "files.pythonhosted.org", "download.pytorch.org"})
+_INDEX_OPTIONS = frozenset({"--index-url", "--extra-index-url", "--find-links"})
+
+
+def _whole_file_issues(
+    lines: list[ReqLine], base: Path | None, exists: Callable[[Path], bool]
+) -> list[Issue]:
+    """What only the whole file shows: overridden indexes, missing includes, plain-HTTP
+    indexes, a project required twice.
+
+    pip (src/pip/_internal/req/req_file.py, handle_option_line) sets its index list to
+    ``[url]`` at each ``--index-url`` line, so only the last one counts and any
+    ``--extra-index-url`` before it is dropped too."""
+    issues: list[Issue] = []
+    index_lines: list[tuple[ReqLine, ParsedReqOption]] = []
+    extras: list[tuple[ReqLine, ParsedReqOption]] = []
+    names: dict[str, int] = {}
+    for rl in lines:
+        if rl.is_blank:
+            continue
+        for o in parse_line_options(rl):
+            if o.spec is None or o.value is None:
+                continue
+            if o.spec.name == "--index-url":
+                index_lines.append((rl, o))
+            elif o.spec.name == "--extra-index-url":
+                extras.append((rl, o))
+            if o.spec.name in _INDEX_OPTIONS:
+                parts = urlsplit(o.value)
+                if parts.scheme == "http" and (parts.hostname or "") not in _LOCAL_HOSTS:
+                    issue = _issue(
+                        rl,
+                        (o.start, o.end),
+                        "insecure-index",
+                        f"{o.spec.name} uses plain HTTP: anyone on the network path can change the "
+                        "packages pip downloads; use https://",
+                        SEVERITY_WARNING,
+                    )
+                    at = rl.text.find("http://", o.start, o.end)
+                    if (parts.hostname or "") in _HTTPS_HOSTS and at >= 0:
+                        line, col = rl.pos(at)
+                        title = f"Use https:// for {parts.hostname}"
+                        issue = attrs.evolve(
+                            issue, fix=Replacement(title, line, col, line, col + 7, "https://")
+                        )
+                    issues.append(issue)
+            if o.spec.name in ("--requirement", "--constraint") and base is not None:
+                if "://" in o.value or "$" in o.value:
+                    continue
+                target = Path(o.value) if Path(o.value).is_absolute() else base / o.value
+                if not exists(target):
+                    issues.append(
+                        _issue(
+                            rl,
+                            (o.start, o.end),
+                            "missing-include",
+                            f"pip cannot open {o.value}: no such file",
+                        )
+                    )
+        spans = requirement_spans(rl)
+        if spans is not None:
+            name = canonicalize_name(spans.requirement.name)
+            if name in names:
+                issues.append(
+                    _issue(
+                        rl,
+                        (spans.name_start, spans.name_start + len(spans.requirement.name)),
+                        "duplicate-requirement",
+                        f"{spans.requirement.name} is already required on line {names[name] + 1} "
+                        "(names ignore case and -_.); pip needs both to hold",
+                        SEVERITY_WARNING,
+                    )
+                )
+            else:
+                names[name] = rl.first_line
+    if len(index_lines) > 1:
+        last_rl = index_lines[-1][0]
+        for rl, o in index_lines[:-1]:
+            issue = _issue(
+                rl,
+                (o.start, o.end),
+                "index-overridden",
+                f"pip uses only the last --index-url (line {last_rl.first_line + 1}); this one has no effect",
+                SEVERITY_WARNING,
+            )
+            if not rl.args and len(parse_line_options(rl)) == 1:  # the line holds nothing else
+                title = (
+                    f"Remove the --index-url that line {last_rl.first_line + 1} overrides "
+                    "(pip's behaviour is unchanged)"
+                )
+                issue = attrs.evolve(issue, fix=Replacement(title, rl.first_line, 0, rl.last_line + 1, 0, ""))
+            issues.append(issue)
+    if index_lines:
+        last_rl = index_lines[-1][0]
+        for rl, o in extras:
+            if rl.first_line < last_rl.first_line:
+                issues.append(
+                    _issue(
+                        rl,
+                        (o.start, o.end),
+                        "index-overridden",
+                        f"pip drops this --extra-index-url: the --index-url on line {last_rl.first_line + 1} "
+                        "replaces every index given before it; move it below",
+                        SEVERITY_WARNING,
+                    )
+                )
+    return issues
+
+
+def check_requirements(
+    text: str, base: Path | None = None, exists: Callable[[Path], bool] = Path.exists
+) -> list[Issue]:
+    """Problems pip has with a requirements file's text (``base``: its folder, for ``-r``).
 
     Codes: ``invalid-requirement``, ``unknown-option``, ``option-not-allowed`` (a pip option
     that requirements files do not accept, e.g. ``--timeout``: it belongs in pip.conf),
     ``option-removed``, ``missing-value``, ``option-ignored`` (accepted but without effect
-    where it is written), ``bad-quoting``."""
+    where it is written), ``bad-quoting``, ``index-overridden``, ``insecure-index``,
+    ``missing-include``, ``duplicate-requirement``."""
     issues: list[Issue] = []
-    for rl in logical_lines(text):
+    lines = logical_lines(text)
+    issues += _whole_file_issues(lines, base, exists)
+    for rl in lines:
         if rl.is_blank:
             continue
         if rl.options_error:
