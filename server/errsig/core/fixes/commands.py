@@ -22,6 +22,7 @@ import attrs
 
 from errsig.core.fixes.model import ConfSetting
 from errsig.core.kb.placeholders import fill_placeholders
+from errsig.core.pip.cli import Word, parse_words
 from errsig.core.pip.credentials import CREDENTIAL_PLACEHOLDER, mask_captures, mask_credentials, mask_value
 from errsig.core.pip.options import (
     PIP_COMMANDS,
@@ -182,57 +183,10 @@ def skip_wrappers(tokens: Sequence[str]) -> tuple[int, dict[str, str]]:
 
 
 def parse_options(tokens: Sequence[str], command: str | None) -> tuple[list[ParsedOption], list[str]]:
-    """Options and positional arguments of pip ``command`` (``None``: general options only).
-
-    Parsing follows optparse: ``--name=value`` or ``--name value``, unique long-name
-    prefixes, ``-iURL`` and clustered short flags (``-qU``); ``--`` ends the options."""
-    options: list[ParsedOption] = []
-    args: list[str] = []
-    i = 0
-    while i < len(tokens):
-        t = tokens[i]
-        if t == "--":
-            args.extend(tokens[i + 1 :])
-            break
-        if t.startswith("--"):
-            name, eq, inline = t.partition("=")
-            spec = find_long_prefix(name, command)
-            if spec is not None and spec.takes_value and not eq:
-                value = tokens[i + 1] if i + 1 < len(tokens) else None
-                toks: tuple[str, ...] = (t, value) if value is not None else (t,)
-                options.append(ParsedOption(spec.name, value, toks, spec))
-                i += 2
-                continue
-            options.append(ParsedOption(spec.name if spec else name, inline if eq else None, (t,), spec))
-            i += 1
-            continue
-        if t.startswith("-") and len(t) > 1:
-            k = 1
-            while k < len(t):
-                short = "-" + t[k]
-                spec = find_option(short, command)
-                if spec is not None and spec.takes_value:
-                    rest = t[k + 1 :]
-                    if rest:
-                        options.append(ParsedOption(spec.name, rest, ((t if k == 1 else "-" + t[k:]),), spec))
-                        i += 1
-                    else:
-                        value = tokens[i + 1] if i + 1 < len(tokens) else None
-                        first = t if k == 1 else short
-                        toks = (first, value) if value is not None else (first,)
-                        options.append(ParsedOption(spec.name, value, toks, spec))
-                        i += 2
-                    break
-                options.append(
-                    ParsedOption(spec.name if spec else short, None, ((t if len(t) == 2 else short),), spec)
-                )
-                k += 1
-            else:
-                i += 1
-            continue
-        args.append(t)
-        i += 1
-    return options, args
+    """Options and positional arguments of pip ``command`` (``None``: general options only),
+    read with pip's grammar (:func:`errsig.core.pip.cli.parse_words`)."""
+    uses, args = parse_words([Word(t) for t in tokens], command)
+    return [ParsedOption(u.name, u.value, u.words, u.spec) for u in uses], [a.value for a in args]
 
 
 def parse_pip_command(line: str, captures: Mapping[str, str] | None = None) -> PipCommand | None:

@@ -33,6 +33,7 @@ import attrs
 
 from errsig.core.fixes.commands import ParsedOption, launcher_end, skip_wrappers
 from errsig.core.fixes.model import TextEdit, dominant_newline, edit_for_span, line_starts
+from errsig.core.pip.cli import Word, parse_words
 from errsig.core.pip.options import PipOption, find_long_prefix, find_option
 
 SCRIPT_KINDS = ("shell", "powershell", "cmd", "dockerfile", "makefile", "tox", "yaml")
@@ -688,55 +689,19 @@ def _invocations_in(
 
 
 def _options_after(cmd: list[Tok], k: int, sub: str, text: str) -> tuple[list[FoundOption], int]:
-    options: list[FoundOption] = []
-    last = k - 1
-    while k < len(cmd):
-        t = cmd[k]
-        v = t.value
-        last = k
-        if v == "--":
-            last = len(cmd) - 1
-            break
-        if v.startswith("--"):
-            name, eq, inline = v.partition("=")
-            spec = find_long_prefix(name, sub)
-            canonical = spec.name if spec else name
-            if eq:
-                raw = text[t.start : t.end]
-                at = raw.find("=")
-                options.append(FoundOption(canonical, spec, inline, t.start, t.end, t.start + at + 1, t.end))
-                k += 1
-                continue
-            if spec is not None and spec.takes_value and k + 1 < len(cmd):
-                nv = cmd[k + 1]
-                options.append(FoundOption(canonical, spec, nv.value, t.start, nv.end, nv.start, nv.end))
-                last = k + 1
-                k += 2
-                continue
-            options.append(FoundOption(canonical, spec, None, t.start, t.end))
-            k += 1
-            continue
-        if v.startswith("-") and len(v) > 1:
-            spec = find_option(v[:2], sub)
-            if spec is not None and spec.takes_value:
-                if len(v) > 2:
-                    options.append(FoundOption(spec.name, spec, v[2:], t.start, t.end, t.start + 2, t.end))
-                    k += 1
-                elif k + 1 < len(cmd):
-                    nv = cmd[k + 1]
-                    options.append(FoundOption(spec.name, spec, nv.value, t.start, nv.end, nv.start, nv.end))
-                    last = k + 1
-                    k += 2
-                else:
-                    k += 1
-                continue
-            for ch in v[1:]:
-                s = find_option("-" + ch, sub)
-                options.append(FoundOption(s.name if s else "-" + ch, s, None, t.start, t.end))
-            k += 1
-            continue
-        k += 1
-    return options, last
+    """The options of a pip invocation's words ``cmd[k:]``, read with pip's grammar."""
+    uses, _ = parse_words([Word(t.value, t.start, t.end) for t in cmd[k:]], sub)
+    options = []
+    for u in uses:
+        value_start = value_end = None
+        if u.value_word is not None:
+            value_start, value_end = u.value_word.start, u.value_word.end
+        elif u.inline_at is not None:
+            raw = text[u.start : u.end]
+            at = raw.find("=") + 1 if u.written.startswith("--") else u.inline_at
+            value_start, value_end = u.start + at, u.end
+        options.append(FoundOption(u.name, u.spec, u.value, u.start, u.end, value_start, value_end))
+    return options, max(k - 1, len(cmd) - 1)
 
 
 def find_pip_invocations(

@@ -23,8 +23,9 @@ import attrs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from errsig.core.pip.cli import Word, parse_words
 from errsig.core.pip.credentials import mask_credentials
-from errsig.core.pip.options import PipOption, find_long_prefix, find_option
+from errsig.core.pip.options import PipOption
 
 COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -406,47 +407,10 @@ class ParsedReqOption:
 
 
 def parse_line_options(rl: ReqLine) -> list[ParsedReqOption]:
-    """The options of a logical line, resolved like optparse (``--name=v``, ``--name v``,
-    ``-iURL``, unique long prefixes)."""
-    out: list[ParsedReqOption] = []
-    toks = rl.options
-    i = 0
-    while i < len(toks):
-        t = toks[i]
-        v = t.value
-        if not v.startswith("-") or v == "-":
-            i += 1
-            continue
-        if v.startswith("--"):
-            name, eq, inline = v.partition("=")
-            spec = find_long_prefix(name, "install")
-            if spec is not None and spec.takes_value and not eq:
-                if i + 1 < len(toks):
-                    out.append(ParsedReqOption(spec, name, toks[i + 1].value, t.start, toks[i + 1].end))
-                    i += 2
-                else:
-                    out.append(ParsedReqOption(spec, name, None, t.start, t.end, missing_value=True))
-                    i += 1
-                continue
-            out.append(ParsedReqOption(spec, name, inline if eq else None, t.start, t.end))
-            i += 1
-            continue
-        short = v[:2]
-        spec = find_option(short, "install")
-        if spec is not None and spec.takes_value:
-            if len(v) > 2:
-                out.append(ParsedReqOption(spec, short, v[2:], t.start, t.end))
-                i += 1
-            elif i + 1 < len(toks):
-                out.append(ParsedReqOption(spec, short, toks[i + 1].value, t.start, toks[i + 1].end))
-                i += 2
-            else:
-                out.append(ParsedReqOption(spec, short, None, t.start, t.end, missing_value=True))
-                i += 1
-            continue
-        out.append(ParsedReqOption(spec, v, None, t.start, t.end))
-        i += 1
-    return out
+    """The options of a logical line, read with pip's grammar (``--name=v``, ``--name v``,
+    ``-iURL``, ``-qU`` clusters, unique long prefixes)."""
+    uses, _ = parse_words([Word(t.value, t.start, t.end) for t in rl.options], "install")
+    return [ParsedReqOption(u.spec, u.written, u.value, u.start, u.end, u.missing_value) for u in uses]
 
 
 def end_position(rl: ReqLine, end: int) -> tuple[int, int]:
