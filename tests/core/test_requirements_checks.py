@@ -77,3 +77,13 @@ def test_no_message_shows_a_credential() -> None:
     issues = check_requirements("--proxy http://alice:s3cret@proxy.corp:8080\n")
     assert issues
     assert all("s3cret" not in i.message for i in issues)
+
+
+def test_pip_conf_check_flags_a_placeholder_or_unusable_proxy() -> None:
+    from errsig.core.scan.pipconf import check_pipconf
+
+    for bad in ("http://<proxy-host>:<port>", "http://proxy.corp:port"):
+        assert [i.code for i in check_pipconf(f"[global]\nproxy = {bad}\n")] == ["bad-value"], bad
+    for good in ("proxy.corp:8080", "http://alice:s3cr3t@proxy.corp:3128"):
+        issues = check_pipconf(f"[global]\nproxy = {good}\n")
+        assert issues == [], good

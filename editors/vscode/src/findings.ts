@@ -107,6 +107,10 @@ export function planNotification(findings: readonly Finding[], commandLine?: str
     }
     const severity = finding.severity === 'error' ? 'error' : finding.severity === 'warning' ? 'warning' : 'information';
     const fix = preferredFix(finding.fixes);
+    if (fix && fix.command !== null) {
+        // The button runs this: the user sees all of it, never only a title.
+        message += ` — its fix runs: ${buildTerminalCommand(fix.command)?.text ?? fix.command}`;
+    }
     return fix ? { finding, severity, message, fix } : { finding, severity, message };
 }
 

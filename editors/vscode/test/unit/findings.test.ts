@@ -88,6 +88,13 @@ describe('planNotification', () => {
         assert.match(plan.message, /\(and 1 more known error\)$/);
     });
 
+    it('shows the whole command a Run button would run', () => {
+        const fix = { title: 'Harmless title', command: 'pip install x\necho "$(id)"', preferred: false };
+        const plan = planNotification([finding({ fixes: [fix] })]);
+        assert.ok(plan);
+        assert.ok(plan.message.endsWith(' — its fix runs: pip install x && echo "$(id)"'), plan.message);
+    });
+
     it('has no fix when the finding has none, and maps severities', () => {
         const plan = planNotification([finding({ severity: 'hint' })]);
         assert.equal(plan?.fix, undefined);

@@ -17,6 +17,7 @@ ignores or misreads them), ``bad-value`` (error: pip stops), ``bom`` (error).
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -196,11 +197,35 @@ def _key_issue(e: ConfEntry, code: str, message: str, severity: str = SEVERITY_W
     return Issue(e.line, e.key_col, e.line, e.key_end, code, message, severity)
 
 
+_PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9_-]*>")
+
+
+def _usable_proxy(value: str) -> bool:
+    """Whether pip can parse ``value`` as a proxy (it adds http:// when no scheme is given)."""
+    try:
+        parts = urlsplit(value if "://" in value else "http://" + value)
+        _ = parts.port  # a port that is not a number: urllib3 raises, pip stops
+    except ValueError:
+        return False
+    return bool(parts.hostname)
+
+
 def _check_value(e: ConfEntry, spec: PipOption) -> list[Issue]:
     value = e.value
     if not value:
         return [_value_issue(e, "empty-value", f"`{e.key}` has no value; pip ignores it", SEVERITY_WARNING)]
     out: list[Issue] = []
+    hole = _PLACEHOLDER.search(value)
+    if hole:
+        out.append(
+            _value_issue(e, "bad-value", f"`{e.key}` still holds the placeholder {hole.group()}; fill it in")
+        )
+    elif spec.name == "--proxy" and not _usable_proxy(value):
+        out.append(
+            _value_issue(
+                e, "bad-value", f"`{e.key}` is not a proxy URL pip can use (http://host:port); pip stops"
+            )
+        )
     if re.search(r"\s[#;]", value):
         out.append(
             _value_issue(
