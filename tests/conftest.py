@@ -30,8 +30,9 @@ def toolkit(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Vetting verdicts go to a per-session cache, never the user's."""
+    """Vetting verdicts go to a per-session cache, outcomes to a per-test folder, never the user's."""
     monkeypatch.setenv("ERRSIG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "errsig-cache"))
+    monkeypatch.setenv("ERRSIG_DATA_DIR", str(tmp_path_factory.mktemp("errsig-data")))
 
 
 def canons_or_skip() -> Path:

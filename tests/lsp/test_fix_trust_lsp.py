@@ -4,6 +4,7 @@ open pip.conf computed from the editor's text and carrying its version, FIFOs sk
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from pathlib import Path
 
@@ -165,3 +166,39 @@ async def test_requirements_checks_carry_a_safe_fix_for_the_open_document(tmp_pa
         assert change.text_document.version == 1
         fixed = apply_text_edits(text, list(change.edits))  # type: ignore[arg-type]
         assert fixed == "requests\n-i https://pypi.org/simple\nRequests\n"
+
+
+async def test_an_applied_fix_is_followed_to_its_outcome(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    data = tmp_path / "data"
+    (ws / "build.log").write_text(RESET, "utf-8")
+    conf = ws / "pip.conf"
+    async with session(
+        ws, "vscode", env={"PIP_CONFIG_FILE": str(conf), "ERRSIG_DATA_DIR": str(data)}
+    ) as client:
+        uri = open_doc(client, ws / "build.log")
+        [diag] = await diagnostics(client, uri, want=1)
+        actions = await client.text_document_code_action_async(
+            t.CodeActionParams(
+                text_document=t.TextDocumentIdentifier(uri=uri),
+                range=diag.range,
+                context=t.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+        [preferred] = [a for a in actions or [] if isinstance(a, t.CodeAction) and a.is_preferred]
+        changes = preferred.edit.document_changes or []  # type: ignore[union-attr]
+        [change] = [c for c in changes if isinstance(c, t.TextDocumentEdit)]  # after a CreateFile
+        # The editor applies the edit to pip.conf (opened for it); the user runs pip again.
+        applied = apply_text_edits("", list(change.edits))  # type: ignore[arg-type]
+        open_doc(client, conf, language_id="ini", text=applied)
+        await asyncio.sleep(0.5)
+        result = await client.protocol.send_request_async(
+            "errsig/scanText", {"text": "Collecting requests\nSuccessfully installed requests-2.32.3\n"}
+        )
+        assert result is not None
+    [line] = (data / "outcomes.jsonl").read_text("utf-8").splitlines()
+    stored = json.loads(line)
+    assert stored["id"] == "pip/network-connection-reset-by-peer"
+    assert stored["outcome"] == "worked"
+    assert str(ws) not in line  # no paths kept

@@ -13,8 +13,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import attrs
+
 from errsig import __version__
 from errsig.cli import render
+from errsig.core import outcomes
 from errsig.core.explain.card import make_card, render_text
 from errsig.core.kb.convert import unstructure_record
 from errsig.core.loading import Toolkit, load_toolkit
@@ -69,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("dir")
     check.add_argument("--no-cache", action="store_true")
+
+    outs = sub.add_parser("outcomes", help="what errsig's fixes did on this machine")
+    outs.add_argument("--format", choices=("text", "json"), default="text")
+    outs.add_argument("--clear", action="store_true", help="forget every recorded outcome")
 
     lsp = sub.add_parser("lsp", help="run the language server on stdio")
     lsp.add_argument("--tcp", metavar="HOST:PORT", default=None)
@@ -140,7 +147,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(unstructure_record(record), indent=2, ensure_ascii=False))
         return EXIT_CLEAN
-    card = make_card(record, locale=args.locale)
+    card = make_card(record, locale=args.locale, mine=outcomes.tally(outcomes.load(), record.id))
     if args.format == "markdown":
         from errsig.core.explain.card import render_markdown
 
@@ -198,6 +205,24 @@ def _cmd_lsp(args: argparse.Namespace) -> int:
     return run(tcp=args.tcp)
 
 
+def _cmd_outcomes(args: argparse.Namespace) -> int:
+    if args.clear:
+        outcomes.clear()
+        print(f"errsig: outcomes cleared ({outcomes.store_path()})")
+        return EXIT_CLEAN
+    items = outcomes.load()
+    if args.format == "json":
+        print(json.dumps([attrs.asdict(o) for o in items], indent=2))
+        return EXIT_CLEAN
+    if not items:
+        print(f"No outcomes recorded yet ({outcomes.store_path()}).")
+        return EXIT_CLEAN
+    for rid in sorted({o.id for o in items}):
+        for fix, (worked, tried) in sorted(outcomes.tally(items, rid).items()):
+            print(f"{rid}  fix {fix}: {outcomes.words(worked, tried)}")
+    return EXIT_CLEAN
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
@@ -205,6 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "explain": _cmd_explain,
         "list": _cmd_list,
         "check-pack": _cmd_check_pack,
+        "outcomes": _cmd_outcomes,
         "lsp": _cmd_lsp,
     }
     try:

@@ -23,7 +23,7 @@ from errsig.core.scan.findings import Finding
 from errsig.core.scan.incremental import IncrementalLog
 from errsig.core.scan.logscan import LogScanner
 from errsig.core.settings import settings_from_json
-from errsig.lsp import convert, links, watching
+from errsig.lsp import convert, links, outcomes, watching
 from errsig.lsp.documents import Document
 from errsig.lsp.interact import (
     CLIENT_COMMANDS,
@@ -187,6 +187,8 @@ def on_open(ls: ErrsigServer, item: t.TextDocumentItem) -> None:
 
 
 def refresh_document(ls: ErrsigServer, doc: Document, text: str | None = None) -> None:
+    if doc.uri in ls.state.offers:
+        outcomes.changed(ls, doc.uri, doc.text)
     if doc.kind == kinds.LOG:
         _start_full_scan(ls, doc, text)
     elif doc.kind in (kinds.REQUIREMENTS, kinds.PIPCONF):
@@ -373,6 +375,7 @@ def log_findings_changed(ls: ErrsigServer, uri: str, findings: list[Finding]) ->
     ]
     state.diagnostics[(LOG_SOURCE, uri)] = diags
     publish(ls, uri)
+    outcomes.on_log(ls, uri, visible)
     links.log_changed(ls, uri, visible)
 
 

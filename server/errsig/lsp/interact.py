@@ -16,8 +16,9 @@ from errsig.core.explain.card import make_card, render_markdown
 from errsig.core.fixes.commands import has_placeholders
 from errsig.core.fixes.model import Fix
 from errsig.core.fixes.plan import FixContext, fixes_for, read_for_edit
+from errsig.core.outcomes import fix_id, load, tally
 from errsig.core.scan import kinds
-from errsig.lsp import convert
+from errsig.lsp import convert, outcomes
 from errsig.lsp.documents import split_lines
 
 if TYPE_CHECKING:
@@ -63,7 +64,8 @@ def hover(ls: ErrsigServer, params: t.HoverParams) -> t.Hover | None:
         if record is None:
             continue
         caused = data.get("causedBy", {}).get("id") if isinstance(data.get("causedBy"), dict) else None
-        card = make_card(record, data.get("captures") or {}, ls.state.client.locale, caused)
+        mine = tally(load(), record.id)
+        card = make_card(record, data.get("captures") or {}, ls.state.client.locale, caused, mine)
         return t.Hover(
             contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=render_markdown(card, zh=_zh(ls))),
             range=diag.range,
@@ -213,6 +215,8 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
             edit = _edit_for(ls, fix)
             if edit is None:
                 continue
+            if fix.source is not None:  # when the file later holds this text, the fix was applied
+                outcomes.offered(ls, fix, record.id, fix_id(fix.source), uri)
             if fix.needs_input and "placeholder" not in action.title:
                 action.title += " (then fill in the <placeholders>)"
             action.edit = edit
@@ -261,9 +265,12 @@ def execute_command(ls: ErrsigServer, command: str, arguments: list[Any]) -> Any
         record = ls.state.toolkit.catalogue.resolve(rid)
         if record is None:
             return None
-        return {"markdown": render_markdown(make_card(record, locale=ls.state.client.locale), zh=_zh(ls))}
+        card = make_card(record, locale=ls.state.client.locale, mine=tally(load(), record.id))
+        return {"markdown": render_markdown(card, zh=_zh(ls))}
     if command in (RUN_IN_TERMINAL, COPY_COMMAND):
         return str(arguments[0]) if arguments else None
+    if command == outcomes.FIX_APPLIED:
+        outcomes.applied(ls, arguments)
     return None
 
 
@@ -330,4 +337,5 @@ def scan_text_request(ls: ErrsigServer, params: Any) -> dict[str, Any]:
             fixes.append({"title": fix.title, "command": fix.command, "preferred": fix.preferred})
         item["fixes"] = fixes
         out.append(item)
+    outcomes.on_text(ls, text, findings)
     return {"findings": out}

@@ -27,6 +27,7 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from errsig import __version__
 from errsig.lsp import features, framing
+from errsig.lsp.outcomes import FIX_APPLIED
 from errsig.lsp.state import State
 
 log = logging.getLogger("errsig.lsp")
@@ -274,6 +275,11 @@ def create_server() -> ErrsigServer:
     @guarded(None)
     def explain(ls: ErrsigServer, *arguments: Any) -> Any:
         return features.execute_command(ls, features.EXPLAIN, list(arguments))
+
+    @ls.command(FIX_APPLIED)
+    @guarded(None)
+    def fix_applied(ls: ErrsigServer, *arguments: Any) -> Any:
+        return features.execute_command(ls, FIX_APPLIED, list(arguments))
 
     @ls.feature(t.WORKSPACE_DID_CHANGE_CONFIGURATION)
     @guarded(None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import attrs
 from lsprotocol import types as t
@@ -58,6 +59,8 @@ class State:
     scripts_on_disk: dict[str, Path] = attrs.field(factory=dict)
     initial_scan: asyncio.Task[None] | None = None
     refresh_pending: bool = False
+    pending: list[Any] = attrs.field(factory=list)  # fixes applied, outcome not seen yet (lsp.outcomes)
+    offers: dict[str, list[Any]] = attrs.field(factory=dict)  # uri -> fixes offered for it (lsp.outcomes)
 
     def load(self) -> Toolkit:
         self.toolkit = load_toolkit([Path(p).expanduser() for p in self.settings.packs])

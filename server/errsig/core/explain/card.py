@@ -16,6 +16,7 @@ from errsig.core.kb.evidence import Evidence, evidence_of, tier_words
 from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record
 from errsig.core.kb.placeholders import fill_command, fill_placeholders
+from errsig.core.outcomes import fix_id, words
 from errsig.core.pip.credentials import mask_captures, mask_credentials
 
 _RISK = " (not preferred: third-party index, proxy or weaker TLS)"
@@ -32,6 +33,7 @@ class Step:
     condition: str
     evidence: Evidence
     why: str = ""
+    mine: tuple[int, int] | None = None  # (worked, tried) on this machine
 
 
 @attrs.define
@@ -55,6 +57,7 @@ def make_card(
     captures: Mapping[str, str] | None = None,
     locale: str | None = None,
     caused_by: str | None = None,
+    mine: Mapping[str, tuple[int, int]] | None = None,
 ) -> Card:
     """The card of ``record``; workarounds safest first, then by public evidence (never by
     a rate nobody measured). Captures are masked (credentials) before they are shown, and
@@ -74,14 +77,9 @@ def make_card(
         if risky:
             label += _RISK_ZH if zh else _RISK
         ev = evidence_of(w.sources, w.success_rate, foreign=foreign, worked=True)
-        steps.append(
-            (
-                risky,
-                -ev.reports,
-                index,
-                Step(label, [fill_command(c, caps) for c in commands_of(w.how)], w.condition, ev),
-            )
-        )
+        commands = [fill_command(c, caps) for c in commands_of(w.how)]
+        outcome = (mine or {}).get(fix_id(w.action))
+        steps.append((risky, -ev.reports, index, Step(label, commands, w.condition, ev, mine=outcome)))
     dead = []
     for index, d in enumerate(record.dead_ends):
         if not (d.action or d.why_fails):
@@ -157,6 +155,8 @@ def render_markdown(card: Card, zh: bool = False) -> str:
         out.append(f"**{t['fixes']}**")
         for i, step in enumerate(card.workarounds, 1):
             line = f"{i}. {md(step.action)} — {_evidence_md(step.evidence, t)}"
+            if step.mine:
+                line += f"; {words(*step.mine)}"
             if step.condition:
                 line += f" ({t['when']} {md(step.condition)})"
             out.append(line)
@@ -204,7 +204,8 @@ def render_text(card: Card, style: Callable[[str, str], str] = lambda s, _k: s) 
         out.append(style("Workarounds (safest first)", "head"))
         for i, step in enumerate(card.workarounds, 1):
             out.append(f"  {i}. {step.action}" + (f" (when: {step.condition})" if step.condition else ""))
-            out.append(f"       {_evidence_text(step.evidence)}")
+            mine = f"; {words(*step.mine)}" if step.mine else ""
+            out.append(f"       {_evidence_text(step.evidence)}{mine}")
             out += [f"       $ {c}" for c in step.commands]
         out.append("")
     if card.dead_ends:

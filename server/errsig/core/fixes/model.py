@@ -85,6 +85,7 @@ class Fix:
     command: str | None = None
     needs_input: bool = False
     risk: str | None = None
+    source: str | None = None  # the workaround's action it came from (its outcome id)
 
 
 # ---------------------------------------------------------------------------------------

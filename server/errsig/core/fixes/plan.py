@@ -679,6 +679,7 @@ def fixes_for(record: Record, captures: Mapping[str, str], ctx: FixContext) -> l
         if cmd is not None:
             built.append(cmd)
         for f in built:
+            f.source = w.action
             key = (f.kind, f.title if f.kind != "command" else f.command or f.title)
             if key in seen:
                 continue
