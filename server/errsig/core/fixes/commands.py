@@ -22,7 +22,7 @@ import attrs
 
 from errsig.core.fixes.model import ConfSetting
 from errsig.core.kb.placeholders import fill_placeholders
-from errsig.core.pip.cli import Word, parse_words
+from errsig.core.pip.cli import Region, Word, parse_words, tokenize
 from errsig.core.pip.credentials import CREDENTIAL_PLACEHOLDER, mask_captures, mask_credentials, mask_value
 from errsig.core.pip.options import (
     PIP_COMMANDS,
@@ -51,19 +51,14 @@ def has_placeholders(text: str) -> bool:
 
 
 def split_command(line: str) -> list[str]:
-    """shlex tokens of a command line; unbalanced quotes fall back to whitespace splitting."""
+    """The words and operators of a command line, read by the same shell tokenizer as script
+    invocations (:func:`errsig.core.pip.cli.tokenize`); a ``$ `` prompt is dropped and a
+    Windows path keeps its backslashes."""
     s = line.strip()
     if s.startswith("$ "):
         s = s[2:]
-    try:
-        lexer = shlex.shlex(s, posix=True, punctuation_chars=False)
-        lexer.whitespace_split = True
-        lexer.commenters = "#"
-        if re.search(r"(?:^|\s)[A-Za-z]:\\", s):  # a Windows path: backslashes are not escapes
-            lexer.escape = ""
-        return list(lexer)
-    except ValueError:
-        return s.split()
+    escape = "" if re.search(r"(?:^|\s)[A-Za-z]:\\", s) else "\\"
+    return [t.value for t in tokenize(Region(0, s, escape=escape)) if t.value != "\n"]
 
 
 @attrs.define(frozen=True)

@@ -33,7 +33,15 @@ import attrs
 
 from errsig.core.fixes.commands import ParsedOption, launcher_end, skip_wrappers
 from errsig.core.fixes.model import TextEdit, dominant_newline, edit_for_span, line_starts
-from errsig.core.pip.cli import Word, parse_words
+from errsig.core.pip.cli import (
+    Region,
+    Tok,
+    Word,
+    _blank,
+    _mask_continuations,
+    parse_words,
+    tokenize,
+)
 from errsig.core.pip.options import PipOption, find_long_prefix, find_option
 
 SCRIPT_KINDS = ("shell", "powershell", "cmd", "dockerfile", "makefile", "tox", "yaml")
@@ -77,7 +85,6 @@ _YAML_KEYS = (
     "sh",
     "inlineScript",
 )
-_OPERATOR_CHARS = "&|;()<>"
 _VAR_REF = re.compile(r"^(?:\$\(|\$\{|\$|%)([A-Za-z_][A-Za-z0-9_]*)(?:\)|\}|%)?(.*)$")
 
 
@@ -114,116 +121,6 @@ def script_kind(path: PurePath, text: str | None = None) -> str | None:
 
 # ---------------------------------------------------------------------------------------
 # Regions and tokens.
-
-
-@attrs.define(frozen=True)
-class Region:
-    """Shell-like text at ``text[start:start + len(view)]``; ``context`` says how inserted
-    words must be quoted: ``shell``, ``yaml-plain``, ``yaml-single``, ``yaml-double``,
-    ``json`` (a Dockerfile exec-form array), ``cmd``."""
-
-    start: int
-    view: str
-    context: str = "shell"
-    escape: str = "\\"
-    make_recipe: bool = False
-
-
-@attrs.define(frozen=True)
-class Tok:
-    kind: str  # "word" or "sep"
-    value: str
-    start: int
-    end: int
-
-
-def _blank(s: str) -> str:
-    return "".join(ch if ch in "\r\n" else " " for ch in s)
-
-
-def _mask_continuations(view: str, escape: str) -> str:
-    """Blank ``<escape><newline>`` pairs (the shell removes them)."""
-    return re.sub(re.escape(escape) + r"[ \t]*(\r\n|\r|\n)", lambda m: " " * len(m.group(0)), view)
-
-
-def tokenize(region: Region) -> list[Tok]:
-    """Words (unquoted values) and separators (operators, newlines) of a region."""
-    view = region.view
-    base = region.start
-    esc = region.escape
-    single = region.context != "cmd"
-    out: list[Tok] = []
-    i = 0
-    n = len(view)
-    while i < n:
-        ch = view[i]
-        if ch in " \t":
-            i += 1
-            continue
-        if ch in "\r\n":
-            out.append(Tok("sep", "\n", base + i, base + i + 1))
-            i += 1
-            continue
-        if ch == "#" and region.context != "cmd":
-            while i < n and view[i] not in "\r\n":
-                i += 1
-            continue
-        if ch in _OPERATOR_CHARS:
-            op = view[i : i + 2] if view[i : i + 2] in ("&&", "||", ";;", ">>", "<<") else ch
-            out.append(Tok("sep", op, base + i, base + i + len(op)))
-            i += len(op)
-            continue
-        start = i
-        value: list[str] = []
-        while i < n:
-            ch = view[i]
-            if ch in " \t\r\n" or ch in _OPERATOR_CHARS:
-                break
-            if ch == esc and i + 1 < n:
-                if view[i + 1] not in "\r\n":
-                    value.append(view[i + 1])
-                i += 2
-                continue
-            if ch == "'" and single:
-                close = view.find("'", i + 1)
-                if close < 0:
-                    close = n
-                value.append(view[i + 1 : close])
-                i = close + 1
-                continue
-            if ch == '"':
-                i += 1
-                while i < n and view[i] != '"':
-                    if view[i] == esc and i + 1 < n and view[i + 1] in '"\\$`' + esc:
-                        i += 1
-                    value.append(view[i])
-                    i += 1
-                i += 1
-                continue
-            if ch == "$" and i + 1 < n and view[i + 1] in "({":
-                close = _balanced(view, i + 1)
-                value.append(view[i:close])
-                i = close
-                continue
-            value.append(ch)
-            i += 1
-        out.append(Tok("word", "".join(value), base + start, base + min(i, n)))
-    return out
-
-
-def _balanced(view: str, i: int) -> int:
-    """Offset after the bracket group opening at ``view[i]``."""
-    pairs = {"(": ")", "{": "}"}
-    stack = [pairs[view[i]]]
-    i += 1
-    while i < len(view) and stack:
-        ch = view[i]
-        if ch in pairs:
-            stack.append(pairs[ch])
-        elif ch == stack[-1]:
-            stack.pop()
-        i += 1
-    return i
 
 
 def _json_tokens(region: Region) -> list[Tok]:

@@ -11,6 +11,7 @@ same optparse parser (src/pip/_internal/req/req_file.py, build_parser)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import attrs
@@ -127,3 +128,125 @@ def parse_words(words: Sequence[Word], command: str | None) -> tuple[list[Option
         args.append(w)
         i += 1
     return options, args
+
+
+# ---------------------------------------------------------------------------------------
+# Shell words with offsets: one tokenizer for script invocations and workaround commands.
+
+_OPERATOR_CHARS = "&|;()<>"
+_PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9_-]*>")
+
+
+@attrs.define(frozen=True)
+class Region:
+    """Shell-like text at ``text[start:start + len(view)]``; ``context`` says how inserted
+    words must be quoted: ``shell``, ``yaml-plain``, ``yaml-single``, ``yaml-double``,
+    ``json`` (a Dockerfile exec-form array), ``cmd``."""
+
+    start: int
+    view: str
+    context: str = "shell"
+    escape: str = "\\"
+    make_recipe: bool = False
+
+
+@attrs.define(frozen=True)
+class Tok:
+    kind: str  # "word" or "sep"
+    value: str
+    start: int
+    end: int
+
+
+def _blank(s: str) -> str:
+    return "".join(ch if ch in "\r\n" else " " for ch in s)
+
+
+def _mask_continuations(view: str, escape: str) -> str:
+    """Blank ``<escape><newline>`` pairs (the shell removes them)."""
+    return re.sub(re.escape(escape) + r"[ \t]*(\r\n|\r|\n)", lambda m: " " * len(m.group(0)), view)
+
+
+def tokenize(region: Region) -> list[Tok]:
+    """Words (unquoted values) and separators (operators, newlines) of a region."""
+    view = region.view
+    base = region.start
+    esc = region.escape
+    single = region.context != "cmd"
+    out: list[Tok] = []
+    i = 0
+    n = len(view)
+    while i < n:
+        ch = view[i]
+        if ch in " \t":
+            i += 1
+            continue
+        if ch in "\r\n":
+            out.append(Tok("sep", "\n", base + i, base + i + 1))
+            i += 1
+            continue
+        if ch == "#" and region.context != "cmd":
+            while i < n and view[i] not in "\r\n":
+                i += 1
+            continue
+        if ch in _OPERATOR_CHARS and not _PLACEHOLDER.match(view, i):
+            op = view[i : i + 2] if view[i : i + 2] in ("&&", "||", ";;", ">>", "<<") else ch
+            out.append(Tok("sep", op, base + i, base + i + len(op)))
+            i += len(op)
+            continue
+        start = i
+        value: list[str] = []
+        while i < n:
+            ch = view[i]
+            hole = _PLACEHOLDER.match(view, i) if ch == "<" else None
+            if hole:  # a record's <package> or <user>:<password> is part of the word
+                value.append(hole.group())
+                i = hole.end()
+                continue
+            if ch in " \t\r\n" or ch in _OPERATOR_CHARS:
+                break
+            if ch == esc and i + 1 < n:
+                if view[i + 1] not in "\r\n":
+                    value.append(view[i + 1])
+                i += 2
+                continue
+            if ch == "'" and single:
+                close = view.find("'", i + 1)
+                if close < 0:
+                    close = n
+                value.append(view[i + 1 : close])
+                i = close + 1
+                continue
+            if ch == '"':
+                i += 1
+                while i < n and view[i] != '"':
+                    if view[i] == esc and i + 1 < n and view[i + 1] in '"\\$`' + esc:
+                        i += 1
+                    value.append(view[i])
+                    i += 1
+                i += 1
+                continue
+            if ch == "$" and i + 1 < n and view[i + 1] in "({":
+                close = _balanced(view, i + 1)
+                value.append(view[i:close])
+                i = close
+                continue
+            value.append(ch)
+            i += 1
+        out.append(Tok("word", "".join(value), base + start, base + min(i, n)))
+    return out
+
+
+def _balanced(view: str, i: int) -> int:
+    """Offset after the bracket group opening at ``view[i]``."""
+    pairs = {"(": ")", "{": "}"}
+    stack = [pairs[view[i]]]
+    i += 1
+    while i < len(view) and stack:
+        ch = view[i]
+        if ch in pairs:
+            stack.append(pairs[ch])
+        elif ch == stack[-1]:
+            stack.pop()
+        i += 1
+    return i
