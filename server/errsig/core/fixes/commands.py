@@ -2,7 +2,8 @@
 
 A workaround's ``how`` holds shell commands such as
 ``pip install --default-timeout=120 --retries 5 <package>``. :func:`parse_pip_command`
-splits one with :mod:`shlex` into the launcher (``pip``, ``python -m pip``, ``uv pip`` …),
+splits one with errsig's shell tokenizer (:mod:`errsig.core.pip.cli`) into the launcher
+(``pip``, ``python -m pip``, ``uv pip`` …),
 the pip subcommand, the options (canonical names, values, and the tokens as written) and
 the remaining arguments. :func:`settings_from_line` turns such a line — or a
 ``pip config set global.timeout 120`` or ``export PIP_DEFAULT_TIMEOUT=120`` line — into
@@ -319,12 +320,8 @@ def settings_from_line(
     for pattern in _ENV_LINE:
         m = pattern.match(filled.strip().removeprefix("$ "))
         if m and not re.search(r"\s(?:pip|python)", m.group("value")):
-            raw = m.group("value").strip()
-            try:
-                parts = shlex.split(raw)
-                value = parts[0] if parts else ""
-            except ValueError:
-                value = raw.strip("'\"")
+            words = split_command(m.group("value"))
+            value = words[0] if words else ""
             s = _setting_for_env(m.group("name").upper(), value)
             if s is None:
                 return [], False
