@@ -4,7 +4,7 @@ they report lies inside the text."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from errsig.core.fixes.model import ConfSetting
@@ -12,14 +12,8 @@ from errsig.core.fixes.pipconf import PipConfError, merge_settings
 from errsig.core.pip.credentials import mask_credentials
 from errsig.core.scan.pipconf import check_pipconf
 from errsig.core.scan.requirements import check_requirements, requirement_names
+from tests.fuzz import FUZZ
 
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
 PIECES = [
     "-r ",
     "-c ",

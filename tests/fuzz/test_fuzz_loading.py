@@ -8,19 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from errsig.core.kb.load import load_pack
 from tests.core.test_hostile_loading import CANON, GOOD_ID, RECORD, _pack
-
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+from tests.fuzz import FUZZ
 
 JSON = st.recursive(
     st.none()

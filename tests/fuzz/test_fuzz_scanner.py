@@ -4,19 +4,12 @@ every finding lies inside the text."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from errsig.core.loading import Toolkit, load_toolkit
 from errsig.core.matching.literals import required_literals
-
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+from tests.fuzz import FUZZ
 
 TOOLKIT: Toolkit = load_toolkit(fast=False)
 LITERALS = sorted(

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from lsprotocol import types as t
+from pytest_lsp import LanguageClient
 
 from tests.lsp.session import apply_text_edits, diagnostics, open_doc, session
 
@@ -31,6 +32,17 @@ RESET = (
     "      ERROR: Could not install packages due to an OSError: ('Connection aborted.', "
     "ConnectionResetError(104, 'Connection reset by peer'))\n"
 )
+
+
+async def _actions(client: LanguageClient, uri: str, diag: t.Diagnostic) -> list[t.CodeAction]:
+    params = t.CodeActionParams(
+        text_document=t.TextDocumentIdentifier(uri=uri),
+        range=diag.range,
+        context=t.CodeActionContext(diagnostics=[diag]),
+    )
+    return [
+        a for a in await client.text_document_code_action_async(params) or [] if isinstance(a, t.CodeAction)
+    ]
 
 
 async def test_a_symptom_is_one_severity_below_its_cause_and_linked_both_ways(tmp_path: Path) -> None:
@@ -88,13 +100,7 @@ async def test_an_open_pip_conf_is_edited_from_the_editors_text_with_its_version
         )
         uri = open_doc(client, ws / "build.log")
         [diag] = await diagnostics(client, uri, want=1)
-        actions = await client.text_document_code_action_async(
-            t.CodeActionParams(
-                text_document=t.TextDocumentIdentifier(uri=uri),
-                range=diag.range,
-                context=t.CodeActionContext(diagnostics=[diag]),
-            )
-        )
+        actions = await _actions(client, uri, diag)
         edits = [a for a in actions or [] if isinstance(a, t.CodeAction) and a.edit and "pip.conf" in a.title]
         assert edits, [a.title for a in actions or []]
         assert edits[0].is_preferred  # the project's own pip.conf: a safe, local change
@@ -114,13 +120,7 @@ async def test_an_open_pip_conf_is_edited_from_the_editors_text_with_its_version
                 content_changes=[t.TextDocumentContentChangeWholeDocument(text=result)],
             )
         )
-        again = await client.text_document_code_action_async(
-            t.CodeActionParams(
-                text_document=t.TextDocumentIdentifier(uri=uri),
-                range=diag.range,
-                context=t.CodeActionContext(diagnostics=[diag]),
-            )
-        )
+        again = await _actions(client, uri, diag)
         titles = [a.title for a in again or [] if isinstance(a, t.CodeAction)]
         assert edits[0].title not in titles, titles
 
@@ -179,13 +179,7 @@ async def test_an_applied_fix_is_followed_to_its_outcome(tmp_path: Path) -> None
     ) as client:
         uri = open_doc(client, ws / "build.log")
         [diag] = await diagnostics(client, uri, want=1)
-        actions = await client.text_document_code_action_async(
-            t.CodeActionParams(
-                text_document=t.TextDocumentIdentifier(uri=uri),
-                range=diag.range,
-                context=t.CodeActionContext(diagnostics=[diag]),
-            )
-        )
+        actions = await _actions(client, uri, diag)
         [preferred] = [a for a in actions or [] if isinstance(a, t.CodeAction) and a.is_preferred]
         changes = preferred.edit.document_changes or []  # type: ignore[union-attr]
         [change] = [c for c in changes if isinstance(c, t.TextDocumentEdit)]  # after a CreateFile
