@@ -315,3 +315,34 @@ def test_an_unreadable_pip_conf_is_never_replaced(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, env={"HOME": str(home)}, read_text=lambda p: None, home=PurePath(home))
     for record in (BY_ID["pip/read-timeout"], BY_ID["pip/network-connection-reset-by-peer"]):
         assert [f for f in fixes_for(record, {}, ctx) if f.kind == "pipconf"] == []
+
+
+def test_pytorch_records_offer_pytorch_index_as_a_command_last(tmp_path: Path) -> None:
+    traceback = ['  File "train.py", line 3', "AssertionError: Torch not compiled with CUDA enabled"]
+    for rid, log, line in (
+        ("torch/not-compiled-with-cuda", traceback, 1),
+        (
+            "torch/cuda-wheel-not-on-pypi",
+            ["Collecting torch==2.3.0+cu121", "ERROR: No matching distribution found for torch==2.3.0+cu121"],
+            1,
+        ),
+    ):
+        fixes = fixes_for(BY_ID[rid], {}, _ctx(tmp_path, log_lines=log, log_line=line))
+        indexed = [f for f in fixes if "download.pytorch.org" in (f.command or "")]
+        assert indexed, (rid, [f.title for f in fixes])
+        assert all(not f.preferred and f.kind == "command" for f in indexed)
+
+
+def test_a_poetry_step_is_not_offered_for_pip_output(tmp_path: Path) -> None:
+    record = BY_ID["torch/cuda-wheel-not-on-pypi"]
+    pip_log = [
+        "Collecting torch==2.3.0+cu121",
+        "ERROR: No matching distribution found for torch==2.3.0+cu121",
+    ]
+    commands = [f.command or "" for f in fixes_for(record, {}, _ctx(tmp_path, log_lines=pip_log, log_line=1))]
+    assert not any(c.startswith("poetry") for c in commands), commands
+    poetry_log = ["$ poetry add torch==2.3.0+cu121", *pip_log]
+    commands = [
+        f.command or "" for f in fixes_for(record, {}, _ctx(tmp_path, log_lines=poetry_log, log_line=2))
+    ]
+    assert any(c.startswith("poetry") for c in commands), commands

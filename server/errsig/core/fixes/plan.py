@@ -535,6 +535,9 @@ _SYSTEM_TOOLS = {
 _WINDOWS_PROGRAM = re.compile(r"[A-Za-z]:\\|\.venv\\|\$env:|[A-Za-z]+-[A-Z][A-Za-z]+$")
 # Options of recent pip releases (pip's NEWS.rst): 25.1 added --resume-retries.
 _RECENT_OPTIONS = frozenset({"--resume-retries"})
+_INDEX_CATEGORIES = frozenset(
+    {"network_error", "resolution_error", "auth_error", "dependency_conflict", "version_mismatch"}
+)
 _PROXY_WORDS = re.compile(r"proxy", re.I)
 _ALL = ":all:"
 
@@ -585,19 +588,43 @@ def _fits(record: Record, plan: _Plan, captures: Mapping[str, str], ctx: FixCont
     family = _log_family(ctx)
     if families and family is not None and family not in families:
         return False
-    risks = _plan_risks(plan)
-    named = plan.named
-    if RISK_INDEX in risks and named:
-        # An index for named packages (PyTorch's CPU wheels) helps only when the log is
-        # about one of them.
-        package = captures.get("package")
-        if not package or canonicalize_name(package) not in named:
-            return False
-    if RISK_PROXY in risks and not _mentions_proxy(record, ctx):
+    if ctx.log_lines and not _tools_fit(plan, ctx.log_lines):
         return False
-    # Another index is a fix for an index that cannot be reached, nothing else.
-    network = "network" in record.category or record.root_cause_type == "network"
-    return RISK_INDEX not in risks or bool(named) or network
+    risks = _plan_risks(plan)
+    if RISK_INDEX in risks:
+        if plan.named:
+            # An index for named packages (PyTorch's wheels) helps only when the log or
+            # the record is about one of them.
+            package = captures.get("package")
+            about = {canonicalize_name(record.domain)} | ({canonicalize_name(package)} if package else set())
+            if not plan.named & about:
+                return False
+        elif record.category not in _INDEX_CATEGORIES:
+            # Another index answers an index that cannot be reached or lacks the version,
+            # nothing else (not a full disk, not a compiler error).
+            return False
+    return not (RISK_PROXY in risks and not _mentions_proxy(record, ctx))
+
+
+# Front ends whose steps only help when the log came from them.
+_TOOLS = {
+    "poetry": re.compile(r"\bpoetry\b", re.I),
+    "pipenv": re.compile(r"\bpipenv\b", re.I),
+    "conda": re.compile(r"\b(?:conda|mamba|micromamba)\b", re.I),
+    "mamba": re.compile(r"\b(?:conda|mamba|micromamba)\b", re.I),
+    "uv": re.compile(r"\buv\b"),
+    "uvx": re.compile(r"\buv\b"),
+}
+
+
+def _tools_fit(plan: _Plan, log_lines: Sequence[str]) -> bool:
+    """A Poetry, Pipenv, conda or uv step is offered for a log only when that tool shows in it."""
+    for line in plan.commands:
+        words = line.split()
+        pattern = _TOOLS.get(words[0]) if words else None
+        if pattern is not None and not any(pattern.search(ln[:4096]) for ln in log_lines[:5000]):
+            return False
+    return True
 
 
 def _mentions_proxy(record: Record, ctx: FixContext) -> bool:
@@ -610,8 +637,21 @@ def _mentions_proxy(record: Record, ctx: FixContext) -> bool:
 
 def _local_only(plan: _Plan) -> _Plan:
     """The plan without what must never be written into a file for everything pip does:
-    ``:all:`` binary rules and an index meant for named packages (kept in the command)."""
-    named = bool(plan.named)
+    ``:all:`` binary rules, and an index meant for the packages one command installs
+    (``pip install torch --index-url …``, or an index that is no PyPI mirror such as
+    PyTorch's ``/whl/cu121``; kept in the command). A mirror (``…/simple``) or an index
+    given with ``-r requirements.txt`` is for everything and may go into a file."""
+    named = bool(plan.named) or any(
+        cmd.subcommand in _INSTALLING
+        and cmd.args
+        and any(
+            o.spec is not None
+            and o.spec.risk == RISK_INDEX
+            and not (o.value or "").rstrip("/").endswith("/simple")
+            for o in cmd.options
+        )
+        for cmd in plan.pip
+    )
 
     def keep(spec: PipOption | None, value: str | None) -> bool:
         if value is not None and value.strip() == _ALL:
