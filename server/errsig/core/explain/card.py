@@ -139,7 +139,7 @@ def _evidence_md(ev: Evidence, t: Mapping[str, str]) -> str:
     if ev.estimate is not None:
         return f"{t['estimate']} {round(ev.estimate * 100)}%"
     if not ev.urls:
-        return t["unconfirmed"]
+        return t.get("unconfirmed", ev.summary)  # English: the summary says it
     links = ", ".join(f"[{i}](<{u}>)" for i, u in enumerate(ev.urls, 1) if _url(u))
     return f"{ev.summary} ({links})" if links else ev.summary
 
@@ -190,7 +190,7 @@ def _evidence_text(ev: Evidence) -> str:
     if ev.estimate is not None:
         return f"{_LABELS['estimate']} {round(ev.estimate * 100)}%"
     if not ev.urls:
-        return _LABELS["unconfirmed"]
+        return ev.summary
     return f"{ev.summary}: " + " ".join(ev.urls)
 
 
@@ -234,7 +234,6 @@ _LABELS = {
     "fixes": "Workarounds (safest first)",
     "when": "when:",
     "estimate": "deadends.dev estimate (generated, not measured):",
-    "unconfirmed": "suggested, not yet confirmed by a public report",
     "dead": "Dead ends",
     "dont": "don't try:",
     "applies": "Applies to:",

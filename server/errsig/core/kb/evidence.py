@@ -29,6 +29,9 @@ _REPORT = re.compile(
 )
 _RELEASE_NOTES = re.compile(r"changelog|release[-_ ]?notes|/news|NEWS\.|/releases/|whatsnew", re.I)
 
+UNCONFIRMED = "suggested, not yet confirmed by a public report"
+UNCONFIRMED_DEAD_END = "not yet confirmed by a public report"
+
 TIERS = {
     "verified": "checked against the tool's source and confirmed by measured outcomes",
     "curated": "checked against the tool's source or changelog by the errsig team",
@@ -71,7 +74,9 @@ class Evidence:
         docs = len(self.urls) - self.reports - self.release_notes
         if docs and not parts:
             parts.append("documented, no public report cited")
-        return "; ".join(parts) or "suggested, not yet confirmed by a public report"
+        if parts:
+            return "; ".join(parts)
+        return UNCONFIRMED if self.worked else UNCONFIRMED_DEAD_END
 
 
 def evidence_of(sources: Sequence[str], rate: float | None, *, foreign: bool, worked: bool) -> Evidence:
