@@ -254,6 +254,10 @@ def note_file(ls: ErrsigServer, path: Path, kind: str | None) -> None:
         ls.state.scripts_on_disk[uri] = path
 
 
+OFF_LOOP_BYTES = 1 << 20  # more new bytes than this are scanned in a worker thread
+Fingerprint = list[tuple[str, int, int, tuple[int, ...], str | None]]
+
+
 def rescan_file(ls: ErrsigServer, path: Path, *, force: bool = False) -> None:
     """A file on disk changed: rescan its new tail (logs) or recheck it."""
     from errsig.lsp import features
@@ -269,10 +273,42 @@ def rescan_file(ls: ErrsigServer, path: Path, *, force: bool = False) -> None:
     before = ls.state.tails.get(uri)
     seen = _fingerprint(before.findings) if before else None
     try:
+        pending = abs(path.stat().st_size - (before.offset if before else 0))
+    except OSError:
+        pending = 0
+    if pending > OFF_LOOP_BYTES:
+        # A big new log or a rewrite: scanned in a worker thread, requests stay answered.
+        ls.spawn(_rescan_off_loop(ls, path, force, seen))
+        return
+    _rescan_now(ls, path, force, seen)
+
+
+async def _rescan_off_loop(
+    ls: ErrsigServer,
+    path: Path,
+    force: bool,
+    seen: Fingerprint | None,
+) -> None:
+    await asyncio.get_running_loop().run_in_executor(None, _prescan, ls, path)
+    _rescan_now(ls, path, force, seen)
+
+
+def _rescan_now(
+    ls: ErrsigServer,
+    path: Path,
+    force: bool,
+    seen: Fingerprint | None,
+) -> None:
+    from errsig.lsp import features
+
+    uri = features.uri_of(path)
+    if uri in ls.state.docs or ls.state.toolkit is None:
+        return
+    try:
         state = scan_growing(
             ls.state.toolkit.scanner,
             path,
-            before,
+            ls.state.tails.get(uri),
             max_bytes=ls.state.settings.max_file_size,
             editor_lines=True,
         )
@@ -287,7 +323,7 @@ def rescan_file(ls: ErrsigServer, path: Path, *, force: bool = False) -> None:
         features.log_findings_changed(ls, uri, state.findings)
 
 
-def _fingerprint(findings: list[Finding]) -> list[tuple[str, int, int, tuple[int, ...], str | None]]:
+def _fingerprint(findings: list[Finding]) -> Fingerprint:
     return [
         (f.id, f.line, f.col, tuple(f.also_at), f.caused_by[0] if f.caused_by else None) for f in findings
     ]
