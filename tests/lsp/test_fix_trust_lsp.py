@@ -11,7 +11,7 @@ from pathlib import Path
 from lsprotocol import types as t
 from pytest_lsp import LanguageClient
 
-from tests.lsp.session import apply_text_edits, diagnostics, open_doc, session
+from tests.lsp.session import apply_text_edits, command_of, diagnostics, open_doc, session
 
 PSYCOPG = (
     "Collecting psycopg2\n"
@@ -196,3 +196,29 @@ async def test_an_applied_fix_is_followed_to_its_outcome(tmp_path: Path) -> None
     assert stored["id"] == "pip/network-connection-reset-by-peer"
     assert stored["outcome"] == "worked"
     assert str(ws) not in line  # no paths kept
+
+
+async def test_a_fix_command_run_in_the_terminal_is_followed_to_its_outcome(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    data = tmp_path / "data"
+    (ws / "build.log").write_text(RESET, "utf-8")
+    async with session(ws, "vscode", env={"ERRSIG_DATA_DIR": str(data)}) as client:
+        uri = open_doc(client, ws / "build.log")
+        [diag] = await diagnostics(client, uri, want=1)
+        params = t.CodeActionParams(
+            text_document=t.TextDocumentIdentifier(uri=uri),
+            range=diag.range,
+            context=t.CodeActionContext(diagnostics=[diag]),
+        )
+        commands = [command_of(a) for a in await client.text_document_code_action_async(params) or []]
+        runs = [
+            args for c in commands if c is not None for name, args in [c] if name == "errsig.runInTerminal"
+        ]
+        assert runs
+        command = str(runs[0][0])
+        # The terminal runs it; the same error shows again.
+        await client.protocol.send_request_async("errsig/scanText", {"text": RESET, "name": command})
+    [line] = (data / "outcomes.jsonl").read_text("utf-8").splitlines()
+    assert json.loads(line)["outcome"] == "failed"
+    assert command not in line  # no command text kept

@@ -199,6 +199,8 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
             if fix.command is not None and not fix.edits:
                 # Once per command, titled with exactly what runs: a complete command to
                 # run, one that still needs a value from the user to copy and complete.
+                if fix.source is not None:
+                    outcomes.offered_command(ls, fix.command, record.id, fix_id(fix.source))
                 if fix.needs_input or has_placeholders(fix.command):
                     name, title = COPY_COMMAND, f"Copy command (fill in the <placeholders>): {fix.command}"
                 else:
@@ -337,5 +339,5 @@ def scan_text_request(ls: ErrsigServer, params: Any) -> dict[str, Any]:
             fixes.append({"title": fix.title, "command": fix.command, "preferred": fix.preferred})
         item["fixes"] = fixes
         out.append(item)
-    outcomes.on_text(ls, text, findings)
+    outcomes.on_text(ls, text, findings, str(name))
     return {"findings": out}

@@ -28,6 +28,7 @@ def uri_of(path: Path) -> str:
 
 
 FIX_APPLIED = "errsig.fixApplied"
+_COMMANDS = "<terminal commands>"  # key in state.offers for command fixes
 # What pip prints when an install went through.
 _SUCCESS = re.compile(r"^\s*(?:Successfully installed|Successfully built|Requirement already satisfied)\b")
 
@@ -103,8 +104,23 @@ def on_log(ls: ErrsigServer, uri: str, findings: Sequence[Finding]) -> None:
             _resolve(ls, p, "worked")
 
 
-def on_text(ls: ErrsigServer, text: str, findings: Sequence[Finding]) -> None:
-    """Terminal output (``errsig/scanText``) after a fix: the same outcome rules."""
+def offered_command(ls: ErrsigServer, command: str, signature: str, fix_id: str) -> None:
+    """A command fix was offered: when the terminal later runs exactly it, it was tried."""
+    offers = ls.state.offers.setdefault(_COMMANDS, [])
+    offer = Offer(command.strip(), signature, fix_id, "")
+    if offer not in offers:
+        offers.append(offer)
+        del offers[:-50]
+
+
+def on_text(ls: ErrsigServer, text: str, findings: Sequence[Finding], command_line: str = "") -> None:
+    """Terminal output (``errsig/scanText``): when it comes from running an offered fix
+    command, that fix is pending; the output then says whether it worked (pip succeeded)
+    or failed (the same error again), as later output does for any pending fix."""
+    ran = command_line.strip()
+    for offer in [o for o in ls.state.offers.get(_COMMANDS, []) if ran and o.text == ran]:
+        ls.state.offers[_COMMANDS].remove(offer)
+        applied(ls, [offer.signature, offer.fix])
     ids = {f.id for f in findings}
     success = any(_SUCCESS.match(line) for line in text.splitlines()[-200:])
     for p in list(ls.state.pending):
