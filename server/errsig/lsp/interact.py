@@ -334,7 +334,9 @@ def scan_text_request(ls: ErrsigServer, params: Any) -> dict[str, Any]:
             continue
         item = f.to_json(str(name))
         fixes = []
-        ctx = attrs.evolve(_context(ls), log_lines=lines, log_line=f.line)
+        first = max(0, f.line - _AROUND[0])
+        window = lines[first : f.line + _AROUND[1]]
+        ctx = attrs.evolve(_context(ls), log_lines=window, log_line=f.line - first)
         for fix in fixes_for(f.record, f.captures, ctx):
             fixes.append({"title": fix.title, "command": fix.command, "preferred": fix.preferred})
         item["fixes"] = fixes

@@ -582,13 +582,29 @@ def _plan_risks(plan: _Plan) -> set[str]:
     return out
 
 
-def _fits(record: Record, plan: _Plan, captures: Mapping[str, str], ctx: FixContext) -> bool:
-    """Whether a workaround applies to this log: its system, its package, its condition."""
+@attrs.define
+class _LogFacts:
+    """What the log around a finding says, read once per finding (not per workaround)."""
+
+    family: str | None
+    tools: frozenset[str]  # the front ends (poetry, conda …) the log mentions
+    proxy: bool
+
+
+def _log_facts(record: Record, ctx: FixContext) -> _LogFacts:
+    lines = [ln[:4096] for ln in ctx.log_lines[:5000]]
+    tools = frozenset(t for t, pattern in _TOOLS.items() if any(pattern.search(ln) for ln in lines))
+    return _LogFacts(_log_family(ctx), tools, _mentions_proxy(record, ctx))
+
+
+def _fits(
+    record: Record, plan: _Plan, captures: Mapping[str, str], ctx: FixContext, facts: _LogFacts
+) -> bool:
+    """Whether a workaround applies to this log: its system, its tool, its package, its condition."""
     families = _families(plan)
-    family = _log_family(ctx)
-    if families and family is not None and family not in families:
+    if families and facts.family is not None and facts.family not in families:
         return False
-    if ctx.log_lines and not _tools_fit(plan, ctx.log_lines):
+    if ctx.log_lines and not _tools_fit(plan, facts.tools):
         return False
     risks = _plan_risks(plan)
     if RISK_INDEX in risks:
@@ -603,7 +619,7 @@ def _fits(record: Record, plan: _Plan, captures: Mapping[str, str], ctx: FixCont
             # Another index answers an index that cannot be reached or lacks the version,
             # nothing else (not a full disk, not a compiler error).
             return False
-    return not (RISK_PROXY in risks and not _mentions_proxy(record, ctx))
+    return not (RISK_PROXY in risks and not facts.proxy)
 
 
 # Front ends whose steps only help when the log came from them.
@@ -617,12 +633,11 @@ _TOOLS = {
 }
 
 
-def _tools_fit(plan: _Plan, log_lines: Sequence[str]) -> bool:
+def _tools_fit(plan: _Plan, seen: frozenset[str]) -> bool:
     """A Poetry, Pipenv, conda or uv step is offered for a log only when that tool shows in it."""
     for line in plan.commands:
         words = line.split()
-        pattern = _TOOLS.get(words[0]) if words else None
-        if pattern is not None and not any(pattern.search(ln[:4096]) for ln in log_lines[:5000]):
+        if words and words[0] in _TOOLS and words[0] not in seen:
             return False
     return True
 
@@ -701,12 +716,13 @@ def fixes_for(record: Record, captures: Mapping[str, str], ctx: FixContext) -> l
     ``preferred``: the first safe, complete edit inside the project. At most
     ``ctx.max_fixes`` fixes are returned."""
     captures = mask_captures(with_log_package(captures, ctx))
+    facts = _log_facts(record, ctx)
     ranked: list[tuple[tuple[bool, bool, bool, int], Fix]] = []
     seen: set[tuple[str, str]] = set()
     n = 0
     for w in record.workarounds:
         plan = _plan(w, captures)
-        if not _fits(record, plan, captures, ctx):
+        if not _fits(record, plan, captures, ctx, facts):
             continue
         local = _local_only(plan)
         built = [
