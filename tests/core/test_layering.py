@@ -22,6 +22,8 @@ RULES: dict[str, set[str]] = {
     "errsig.core.explain": {"errsig.core.kb", "errsig.core.fixes", "errsig.core.pip", "errsig.core.outcomes"},
     "errsig.core.outcomes": set(),
     "errsig.core.loading": {"errsig.core"},
+    "errsig.core.draft": {"errsig.core.kb", "errsig.core.matching", "errsig.core.scan", "errsig.core.pip"},
+    "errsig.core.recordcheck": {"errsig.core.kb", "errsig.core.matching", "errsig.core.draft"},
     "errsig.core.settings": set(),
     "errsig.core": {"errsig.core"},
     "errsig.lsp": {"errsig.core"},

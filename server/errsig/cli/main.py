@@ -18,10 +18,11 @@ import attrs
 from errsig import __version__
 from errsig.cli import render
 from errsig.core import outcomes
+from errsig.core.draft import WORKSPACE_PACK, draft_record, sample_misses, taken_ids, write_draft
 from errsig.core.explain.card import make_card, render_text
 from errsig.core.kb.convert import unstructure_record
 from errsig.core.loading import Toolkit, load_toolkit
-from errsig.core.scan.files import BinaryFileError, scan_file, scan_stream
+from errsig.core.scan.files import BinaryFileError, read_bounded, scan_file, scan_stream
 from errsig.core.scan.findings import Finding
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -51,11 +52,28 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     scan.add_argument(
+        "--unknown",
+        action="store_true",
+        help="also report error-shaped lines no record knows (unknown/<tool>, information)",
+    )
+    scan.add_argument(
         "--max-bytes",
         type=_positive,
         default=None,
         help="scan only the last N bytes of bigger inputs (line numbers still count from the start)",
     )
+
+    draft = sub.add_parser(
+        "draft", parents=[common], help="draft a record from an error line no record knows"
+    )
+    draft.add_argument("where", metavar="LOG:LINE", help="a log file and a 1-based line number")
+    draft.add_argument(
+        "--into",
+        metavar="DIR",
+        default=None,
+        help="the pack folder to write into (default: .errsig/records of the current folder)",
+    )
+    draft.add_argument("--stdout", action="store_true", help="print the draft instead of writing it")
 
     explain = sub.add_parser("explain", parents=[common], help="explain a signature")
     explain.add_argument("id")
@@ -109,6 +127,7 @@ def _toolkit(args: argparse.Namespace, **kw: object) -> Toolkit:
 
 def _cmd_scan(args: argparse.Namespace) -> int:
     tk = _toolkit(args)
+    tk.scanner.unknown = args.unknown
     results: list[tuple[str, list[Finding]]] = []
     failed = False
     for name in args.files:
@@ -136,6 +155,39 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_USAGE
     return EXIT_FOUND if any(f.severity == "error" for _, fs in results for f in fs) else EXIT_CLEAN
+
+
+def _cmd_draft(args: argparse.Namespace) -> int:
+    name, sep, number = args.where.rpartition(":")
+    if not sep or not number.isdigit() or int(number) < 1:
+        print(f"errsig: expected LOG:LINE (a 1-based line number), got {args.where!r}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        data = read_bounded(Path(name))
+    except OSError as exc:
+        print(f"errsig: {name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    lines = data.decode("utf-8", "replace").split("\n")
+    line = int(number) - 1
+    pack = Path(args.into) if args.into else WORKSPACE_PACK
+    tk = _toolkit(args, vet=False)
+    taken = {r.id for r in tk.catalogue} | taken_ids(pack)
+    draft = draft_record(lines, line, taken=taken)
+    if draft is None:
+        print(f"errsig: {args.where}: no text to draft a record from", file=sys.stderr)
+        return EXIT_USAGE
+    if args.stdout:
+        sys.stdout.write(draft.to_json())
+        return EXIT_CLEAN
+    try:
+        target = write_draft(draft, pack)
+    except OSError as exc:
+        print(f"errsig: cannot write the draft: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"errsig: drafted {draft.record.id} in {target}")
+    print("  fill in root_cause, category and workarounds, then check it:")
+    print(f"  errsig check-pack {pack}")
+    return EXIT_CLEAN
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -195,8 +247,13 @@ def _cmd_check_pack(args: argparse.Namespace) -> int:
     print(f"{len(others)} warnings")
     for p in others[:50]:
         print(f"  warning: {p}")
+    misses = [(r.id, i) for r in sorted(tk.catalogue, key=lambda r: r.id) for i in sample_misses(r)]
+    with_samples = sum(1 for r in tk.catalogue if r.samples)
+    print(f"{with_samples} records carry samples; {len(misses)} samples are not matched by their record:")
+    for rid, i in misses:
+        print(f"  sample-miss {rid}: samples[{i}]")
     print(f"{len(tk.matcher.signatures)} signatures active")
-    return EXIT_FOUND if errors else EXIT_CLEAN
+    return EXIT_FOUND if errors or misses else EXIT_CLEAN
 
 
 def _cmd_lsp(args: argparse.Namespace) -> int:
@@ -230,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "explain": _cmd_explain,
         "list": _cmd_list,
         "check-pack": _cmd_check_pack,
+        "draft": _cmd_draft,
         "outcomes": _cmd_outcomes,
         "lsp": _cmd_lsp,
     }

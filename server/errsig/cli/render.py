@@ -52,9 +52,13 @@ def render_text(results: FileFindings, colour: bool = False) -> str:
                 out.append(f"    fix: {_printable(action)} ({known.summary})")
                 for cmd in commands_of(top.how):
                     out.append(f"      $ {fill_command(cmd, mask_captures(f.captures))}")
-    total = sum(len(f) for _, f in results)
+    unknown = sum(1 for _, fs in results for f in fs if f.unknown)
+    total = sum(len(f) for _, f in results) - unknown
     errors = sum(1 for _, fs in results for f in fs if f.severity == "error")
-    out.append(f"{total} known error{'s' if total != 1 else ''} found ({errors} error-severity)")
+    summary = f"{total} known error{'s' if total != 1 else ''} found ({errors} error-severity)"
+    if unknown:
+        summary += f"; {unknown} unknown (no record yet: errsig draft FILE:LINE)"
+    out.append(summary)
     return "\n".join(out) + "\n"
 
 

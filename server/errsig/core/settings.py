@@ -35,6 +35,8 @@ class Settings:
     """Signature ids (or `domain/*`) that never report."""
     max_quick_fixes: int = 5
     """Quick fixes offered for one diagnostic, safest first."""
+    unknown_errors: bool = True
+    """Also show error-shaped lines no record knows, as `unknown/<tool>` (information)."""
     symptom_severity: str = "lower"
     """`lower`: an error caused by another one in the same log is shown one severity below
     its cause; `same`: as its own record says."""
@@ -56,6 +58,7 @@ JSON_NAMES = {
     "disable": "disable",
     "maxQuickFixes": "max_quick_fixes",
     "symptomSeverity": "symptom_severity",
+    "unknownErrors": "unknown_errors",
 }
 SYMPTOM_SEVERITIES = ("lower", "same")
 
@@ -92,6 +95,11 @@ def settings_from_json(data: Any, base: Settings | None = None) -> tuple[Setting
         elif field == "max_quick_fixes":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 problems.append(f"errsig.{key}: expected an integer of at least 1")
+                continue
+            changes[field] = value
+        elif field == "unknown_errors":
+            if not isinstance(value, bool):
+                problems.append(f"errsig.{key}: expected true or false")
                 continue
             changes[field] = value
         elif field == "symptom_severity":

@@ -23,7 +23,7 @@ from errsig.core.scan.findings import Finding
 from errsig.core.scan.incremental import IncrementalLog
 from errsig.core.scan.logscan import LogScanner
 from errsig.core.settings import settings_from_json
-from errsig.lsp import convert, links, outcomes, watching
+from errsig.lsp import convert, links, outcomes, records, watching
 from errsig.lsp.documents import Document
 from errsig.lsp.interact import (
     CLIENT_COMMANDS,
@@ -74,6 +74,7 @@ def _traits(params: t.InitializeParams, encoding: str) -> ClientTraits:
         configuration=bool(ws and ws.configuration),
         refresh=bool(ws and ws.diagnostics and ws.diagnostics.refresh_support),
         progress=bool(caps.window and caps.window.work_done_progress),
+        show_document=bool(caps.window and caps.window.show_document and caps.window.show_document.support),
         locale=params.locale,
     )
 
@@ -156,6 +157,8 @@ def _apply_settings(ls: ErrsigServer, value: Any, reload: bool) -> None:
     for problem in problems:
         ls.log(problem, t.MessageType.Warning)
     ls.state.settings = new
+    if ls.state.toolkit is not None:
+        ls.state.toolkit.scanner.unknown = new.unknown_errors
     if new.packs != old.packs and reload:
         _load(ls)
     if new != old:
@@ -176,7 +179,11 @@ async def on_configuration_changed(ls: ErrsigServer, settings: Any) -> None:
 
 def on_open(ls: ErrsigServer, item: t.TextDocumentItem) -> None:
     path = to_fs_path(item.uri)
-    kind = kinds.kind_of(path, item.language_id, item.text[:65536])
+    kind = (
+        records.RECORD
+        if records.pack_root_of(ls, path)
+        else kinds.kind_of(path, item.language_id, item.text[:65536])
+    )
     doc = Document.from_text(item.uri, path, kind, item.version, item.text, item.language_id)
     ls.state.docs[item.uri] = doc
     if item.uri in ls.state.pushed_watched and ls.state.client.pull:
@@ -186,7 +193,7 @@ def on_open(ls: ErrsigServer, item: t.TextDocumentItem) -> None:
     refresh_document(ls, doc, item.text)
 
 
-def refresh_document(ls: ErrsigServer, doc: Document, text: str | None = None) -> None:
+def refresh_document(ls: ErrsigServer, doc: Document, text: str | None = None, *, clean: bool = True) -> None:
     if doc.uri in ls.state.offers:
         outcomes.changed(ls, doc.uri, doc.text)
     if doc.kind == kinds.LOG:
@@ -194,6 +201,15 @@ def refresh_document(ls: ErrsigServer, doc: Document, text: str | None = None) -
     elif doc.kind in (kinds.REQUIREMENTS, kinds.PIPCONF):
         links.check_document(ls, doc)
         publish(ls, doc.uri)
+    elif doc.kind == records.RECORD:
+        records.check(ls, doc, clean=clean)
+        publish(ls, doc.uri)
+
+
+def reload_catalogue(ls: ErrsigServer) -> None:
+    """Load the packs again (a record was drafted or saved) and rescan what is open or watched."""
+    _load(ls)
+    rescan_all(ls)
 
 
 def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | None = None) -> None:
@@ -260,7 +276,7 @@ def on_change(ls: ErrsigServer, params: t.DidChangeTextDocumentParams) -> None:
         else:
             changes.append(doc.replace_all(change.text))
     if doc.kind != kinds.LOG:
-        refresh_document(ls, doc)
+        refresh_document(ls, doc, clean=False)
         return
     entry = ls.state.logs.get(uri)
     if entry is None or (entry.task is not None and not entry.task.done()):
@@ -305,7 +321,10 @@ def on_close(ls: ErrsigServer, uri: str) -> None:
 
 def on_saved(ls: ErrsigServer, uri: str) -> None:
     doc = ls.state.docs.get(uri)
-    if doc is not None and doc.kind in (kinds.REQUIREMENTS, kinds.PIPCONF):
+    if doc is not None and doc.kind == records.RECORD:
+        refresh_document(ls, doc)
+        records.saved(ls, doc)
+    elif doc is not None and doc.kind in (kinds.REQUIREMENTS, kinds.PIPCONF):
         refresh_document(ls, doc)
 
 
@@ -350,7 +369,9 @@ def log_findings_changed(ls: ErrsigServer, uri: str, findings: list[Finding]) ->
     """New findings for a log (open or on disk): diagnostics, links, publication."""
     state = ls.state
     settings = state.settings
-    visible = [f for f in findings if not settings.is_disabled(f.id)]
+    visible = [
+        f for f in findings if not settings.is_disabled(f.id) and (settings.unknown_errors or not f.unknown)
+    ]
     state.findings[uri] = visible
     line_text = line_text_for(ls, uri)
     enc = state.client.encoding
@@ -441,7 +462,8 @@ async def pull_workspace(
 
 def rescan_all(ls: ErrsigServer) -> None:
     for doc in list(ls.state.docs.values()):
-        refresh_document(ls, doc)
+        if doc.kind != records.RECORD:
+            refresh_document(ls, doc)
     watching.rescan_all(ls)
 
 

@@ -16,9 +16,10 @@ from errsig.core.explain.card import make_card, render_markdown
 from errsig.core.fixes.commands import has_placeholders
 from errsig.core.fixes.model import Fix
 from errsig.core.fixes.plan import FixContext, fixes_for, read_for_edit
+from errsig.core.kb.unknown import is_unknown_id
 from errsig.core.outcomes import fix_id, load, tally
 from errsig.core.scan import kinds
-from errsig.lsp import convert, outcomes
+from errsig.lsp import convert, outcomes, records
 from errsig.lsp.documents import split_lines
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ def hover(ls: ErrsigServer, params: t.HoverParams) -> t.Hover | None:
     person presses K anywhere on an error line, not only on the highlighted part)."""
     uri = params.text_document.uri
     assert ls.state.toolkit is not None
+    doc = ls.state.docs.get(uri)
+    if doc is not None and doc.kind == records.RECORD:
+        return records.hover(ls, doc, params.position)
     diags = ls.state.all_diagnostics(uri)
     under = [d for d in diags if _contains(d.range, params.position)]
     on_line = [d for d in diags if _on_line(d.range, params.position)]
@@ -183,6 +187,9 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
                 out.append(action)
             continue
         if diag.source != convert.SOURCE or not data.get("id"):
+            continue
+        if is_unknown_id(str(data["id"])):
+            out.append(records.draft_action(uri, diag))
             continue
         record = ls.state.toolkit.catalogue.get(data["id"])
         if record is None:

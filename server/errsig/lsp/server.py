@@ -26,7 +26,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from errsig import __version__
-from errsig.lsp import features, framing
+from errsig.lsp import features, framing, records
 from errsig.lsp.outcomes import FIX_APPLIED
 from errsig.lsp.state import State
 
@@ -275,6 +275,19 @@ def create_server() -> ErrsigServer:
     @guarded(None)
     def explain(ls: ErrsigServer, *arguments: Any) -> Any:
         return features.execute_command(ls, features.EXPLAIN, list(arguments))
+
+    @ls.command(records.DRAFT_RECORD)
+    @guarded(None)
+    async def draft_record(ls: ErrsigServer, *arguments: Any) -> Any:
+        return await records.draft(ls, list(arguments))
+
+    @ls.feature(t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=['"']))
+    @guarded(None)
+    def completion(ls: ErrsigServer, params: t.CompletionParams) -> t.CompletionList | None:
+        doc = ls.state.docs.get(params.text_document.uri)
+        if doc is None or doc.kind != records.RECORD:
+            return None
+        return records.completion(ls, doc, params.position)
 
     @ls.command(FIX_APPLIED)
     @guarded(None)

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 from lsprotocol import types as t
 
+from errsig.core.draft import WORKSPACE_PACK
 from errsig.core.loading import Toolkit, load_toolkit
 from errsig.core.scan.files import TailState
 from errsig.core.scan.findings import Finding
@@ -40,6 +41,7 @@ class ClientTraits:
     configuration: bool = False
     refresh: bool = False  # workspace.diagnostics.refreshSupport
     progress: bool = False
+    show_document: bool = False  # window.showDocument.support
     locale: str | None = None
 
 
@@ -48,6 +50,7 @@ class State:
     settings: Settings = attrs.field(factory=Settings)
     toolkit: Toolkit | None = None
     roots: list[Path] = attrs.field(factory=list)
+    drafted_packs: set[Path] = attrs.field(factory=set)  # packs "Draft a record" wrote outside a workspace
     client: ClientTraits = attrs.field(factory=ClientTraits)
     docs: dict[str, Document] = attrs.field(factory=dict)
     logs: dict[str, OpenLog] = attrs.field(factory=dict)
@@ -62,8 +65,19 @@ class State:
     pending: list[Any] = attrs.field(factory=list)  # fixes applied, outcome not seen yet (lsp.outcomes)
     offers: dict[str, list[Any]] = attrs.field(factory=dict)  # uri -> fixes offered for it (lsp.outcomes)
 
+    def pack_dirs(self) -> list[Path]:
+        """The packs of the settings, then each workspace's own (``.errsig/records``, where
+        "Draft a record" writes), when it exists."""
+        dirs = [Path(p).expanduser() for p in self.settings.packs]
+        owns = [Path(root) / WORKSPACE_PACK for root in self.roots] + sorted(self.drafted_packs)
+        for own in owns:
+            if own.is_dir() and own not in dirs:
+                dirs.append(own)
+        return dirs
+
     def load(self) -> Toolkit:
-        self.toolkit = load_toolkit([Path(p).expanduser() for p in self.settings.packs])
+        self.toolkit = load_toolkit(self.pack_dirs())
+        self.toolkit.scanner.unknown = self.settings.unknown_errors
         return self.toolkit
 
     def all_diagnostics(self, uri: str) -> list[t.Diagnostic]:

@@ -10,6 +10,7 @@ import attrs
 from errsig.core.kb.load import LoadedRecord, PackContents, load_packs
 from errsig.core.kb.model import Confusion, Record, Transition
 from errsig.core.kb.problems import Problem
+from errsig.core.kb.unknown import is_unknown_id, unknown_record
 
 
 @attrs.define
@@ -70,13 +71,16 @@ class Catalogue:
         return len(self.entries)
 
     def get(self, rid: str) -> Record | None:
+        """A record by id; ``unknown/<tool>`` ids give the built-in unknown-error records."""
         entry = self.entries.get(rid)
+        if entry is None and is_unknown_id(rid):
+            return unknown_record(rid.partition("/")[2])
         return entry.record if entry else None
 
     def resolve(self, rid: str) -> Record | None:
         """A record by id or alias."""
-        if rid in self.entries:
-            return self.entries[rid].record
+        if rid in self.entries or is_unknown_id(rid):
+            return self.get(rid)
         for record in self:
             if rid in record.aliases:
                 return record

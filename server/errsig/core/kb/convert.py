@@ -133,4 +133,6 @@ def structure_record(data: Any) -> Record:
 
 def unstructure_record(record: Record) -> dict[str, Any]:
     data: dict[str, Any] = CONVERTER.unstructure(record)
+    if not data.get("samples"):
+        data.pop("samples", None)  # a field of pack records; the seed schema has none
     return data

@@ -102,6 +102,8 @@ class Record:
     tags: list[str] = attrs.field(factory=list)
     locale: str = "en"
     aliases: list[str] = attrs.field(factory=list)
+    samples: list[str] = attrs.field(factory=list)
+    """Output the regex must match (pack records; built-in samples live in tests/corpus)."""
 
     @property
     def severity(self) -> str:

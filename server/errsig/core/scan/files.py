@@ -9,6 +9,7 @@ scanned — the cost follows the appended bytes, not the file size.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 import stat
@@ -260,3 +261,16 @@ def _advance(scanner: LogScanner, state: TailState, context: bytes, tail: bytes,
     state.offset += cut
     state.size = state.offset
     return True
+
+
+MAX_DRAFT_READ = 256 << 20
+
+
+def read_bounded(path: Path, limit: int = MAX_DRAFT_READ) -> bytes:
+    """The first ``limit`` bytes of a regular file (a FIFO or device is refused, so the
+    read cannot block); raises OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return fh.read(limit)

@@ -39,6 +39,12 @@ class Finding:
     builtin: bool = attrs.field(default=True, eq=False, repr=False)
     marked: bool = attrs.field(default=False, eq=False, repr=False)  # on a line the tool flags as an error
     texts: dict[int, str] = attrs.field(factory=dict, eq=False, repr=False)  # raw text of its lines
+    symptom: bool = attrs.field(default=False, eq=False, repr=False)  # an unknown error's summary line
+
+    @property
+    def unknown(self) -> bool:
+        """No record knows this error: it was found by its shape (``unknown/<tool>``)."""
+        return self.record.domain == "unknown"
 
     @property
     def id(self) -> str:

@@ -30,6 +30,7 @@ from errsig.core.scan.clean import (
 )
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.resolve import resolve
+from errsig.core.scan.unknown import find_unknown
 
 _WRAP_ALTERNATIVES = "|".join(f"[^\\r\\n]{{{w}}}" for w in sorted(WRAP_WIDTHS))
 # A full-width line followed by one that starts mid-text (not blank, not an escape or prefix).
@@ -143,8 +144,9 @@ def _continues(raw_next: str) -> bool:
 
 
 class LogScanner:
-    def __init__(self, matcher: Matcher) -> None:
+    def __init__(self, matcher: Matcher, *, unknown: bool = False) -> None:
         self.matcher = matcher
+        self.unknown = unknown  # also report error-shaped lines no record knows (unknown/<tool>)
 
     def scan_text(self, text: str, first_line: int = 0) -> list[Finding]:
         return self.scan_bytes(text.encode("utf-8", "surrogatepass"), first_line)
@@ -164,6 +166,8 @@ class LogScanner:
             seen = None if not hints or start in looked_again else hints.get(start, (0, set()))[1]
             self._scan_line(lines, number, start, end, hit, found, seen)
         findings = list(found.values())
+        if self.unknown:
+            findings.extend(find_unknown(data, first_line))
         return findings if raw_findings else resolve(findings)
 
     def scan_sliced(

@@ -8,6 +8,7 @@ import bisect
 import attrs
 
 from errsig.core.scan.findings import Finding
+from errsig.core.scan.unknown import resolve_unknown
 
 INSTANCE_GAP = 40  # lines: repeats of one error closer than this are one instance
 CAUSE_WINDOW = 5000  # lines: how far back a cause may be
@@ -162,8 +163,13 @@ def resolve(findings: list[Finding]) -> list[Finding]:
     fresh = [
         attrs.evolve(f, caused_by=None, also_at=list(f.also_at), captures=dict(f.captures)) for f in findings
     ]
+    unknown = [f for f in fresh if f.unknown]
+    if unknown:
+        fresh = [f for f in fresh if not f.unknown]
     result = order(_drop_overlapping(fresh))
     result = _merge_repeats(result)
     result = order(result)
     _link_causes(result)
+    if unknown:
+        result = order(result + resolve_unknown(unknown, result))
     return result

@@ -1,0 +1,348 @@
+"""Errors no record knows: the decisive line of an unknown error, found by its shape.
+
+Tools announce errors in a few shapes: ``error:`` / ``ERROR:`` / ``E:`` / ``fatal error:``,
+``npm ERR!``, pip's ``×`` box, the last line of a Python traceback, ``FAILED`` lines, and
+non-zero exit statuses. A line of such a shape that no record claims becomes a finding of
+``unknown/<tool>`` (severity information). One finding per error instance: a repeat of
+the same message is an echo (``also_at``), the lines of one ``npm ERR!`` block are one
+error; summaries and exit statuses are symptoms, linked to the first failure before them
+(pip's box, printed before its cause, looks inside the box first).
+
+Every pattern here runs under RE2 (linear time); the candidate lines are found with one
+RE2 pass over the raw bytes, so the cost is that of the known-error prefilter.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+
+import attrs
+import re2
+
+from errsig.core.kb.unknown import PREFIX, unknown_record
+from errsig.core.pip.credentials import mask_credentials
+from errsig.core.scan.clean import clean_segments
+from errsig.core.scan.findings import Finding
+
+# Lines that may hold an error shape (over raw bytes: colour and prefixes do not matter).
+_CANDIDATE = re2.compile(
+    rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\xc3\x97 |npm ERR!|FAILED|[Ee]xit (?:code|status)|"
+    rb"exited with|Exception|Interrupt|SystemExit|fatal|\*\*\* |build stopped|command not found|"
+    rb"[Ff]ailed to build|cannot find -l|undefined reference to)"
+)
+LONG = 4096  # characters of a line looked at
+MESSAGE = 200  # characters of a message shown
+CONTEXT = 64 << 10  # bytes looked back for the tool that printed a line
+TRACEBACK_BACK = 500  # lines between a traceback's header and its last line
+BLOCK_GAP = 2  # lines: unknown lines of one tool this close are one error
+CAUSE_WINDOW = 5000
+BOX_WINDOW = 300  # lines below pip's box that hold its cause
+
+PRIMARY, SYMPTOM = "primary", "symptom"
+
+
+@attrs.define(frozen=True)
+class _Shape:
+    pattern: object  # compiled RE2, applied to the clean line without leading blanks
+    tool: str | None  # None: the tool printing around the line
+    kind: str
+    needs_traceback: bool = False
+
+
+def _s(pattern: str, tool: str | None, kind: str = PRIMARY, **kw: bool) -> _Shape:
+    return _Shape(re2.compile(pattern), tool, kind, **kw)
+
+
+_EXIT = r"(?:exit code|exit status|exited with code|returned non-zero exit status)\s*:?\s*[1-9]"
+
+# First match wins: specific tools before the shapes every tool prints.
+_SHAPES = (
+    _s(r"^npm (?:ERR!|error) \S", "npm"),
+    _s(r"^E: \S", "apt"),
+    _s(r"^g?make(?:\[\d+\])?: \*\*\* ", "make", SYMPTOM),
+    _s(r"^ninja: build stopped", "ninja", SYMPTOM),
+    _s(r"^FAILED: \S", "ninja", SYMPTOM),
+    _s(r"^CMake Error\b", "cmake"),
+    _s(r"^error: could not compile `[^`]+`.* due to \d+ previous errors?", "rust", SYMPTOM),
+    _s(r"^error: failed to run custom build command for `", "rust", SYMPTOM),
+    _s(r"^error\[E\d{4}\]: \S", "rust"),
+    _s(r"^\S+?\.(?:c|cc|cpp|cxx|h|hh|hpp|pyx|pxd|f|f90|m|mm|cu)(?::\d+){1,2}: (?:fatal )?error: \S", "gcc"),
+    _s(
+        r"^(?:\S*/)?(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+|cl|nvcc)(?:-[\d.]+)?(?:\.exe)?"
+        r": (?:fatal )?error: \S",
+        "gcc",
+    ),
+    _s(r"^fatal error: \S", "gcc"),
+    _s(
+        r"^(?:\S*/)?(?:clang|gcc|g\+\+|collect2)(?:-[\d.]+)?: error: "
+        r"(?:linker command failed|ld returned)",
+        "ld",
+        SYMPTOM,
+    ),
+    _s(
+        r"^(?:\S*/)?(?:collect2|ld|ld\.\w+|lld-link|link)(?:\.exe)?: "
+        r"(?:fatal )?(?:error|cannot find)\b",
+        "ld",
+    ),
+    _s(r"^\S+\.o(?:bj)?: .*undefined reference to ", "ld"),
+    _s(
+        r"^(?:CondaError|CondaHTTPError|CondaValueError|CondaEnvException|CondaSSLError|"
+        r"CondaToSNonInteractiveError|PackagesNotFoundError|LibMambaUnsatisfiableError|"
+        r"UnsatisfiableError|ResolvePackageNotFound)\b:?",
+        "conda",
+    ),
+    _s(r"^FAILED \S+::\S", "pytest"),
+    _s(r"^ERROR \S+\.py(?:::\S+)?(?: - \S.*)?$", "pytest"),
+    _s(r"^=+ .*\b\d+ (?:failed|errors?)\b.* =+$", "pytest", SYMPTOM),
+    _s(
+        r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Failure)(?:: .*)?$",
+        "python",
+        needs_traceback=True,
+    ),
+    _s(
+        r"^× (?:Failed to build|Getting requirements to build|Preparing metadata|Building wheel|"
+        r"Building editable|pip subprocess|python setup\.py|Running setup\.py|Encountered error)",
+        None,
+        SYMPTOM,
+    ),
+    _s(r"^× \S", None),
+    _s(r"^error: subprocess-exited-with-error", "pip", SYMPTOM),
+    _s(r"^error: command '[^']*' failed with exit (?:code|status) \d+", "gcc", SYMPTOM),
+    _s(r"^ERROR: (?:process \".*\" did not complete successfully|failed to solve:)", "docker", SYMPTOM),
+    _s(r"^ERROR: Job failed:", "ci", SYMPTOM),
+    _s(r"^ERROR: Complete output from command", "pip", SYMPTOM),
+    _s(r"^error: failed-wheel-build-for-install", "pip", SYMPTOM),
+    _s(
+        r"^ERROR: (?:Failed building wheel|Could not build wheels|Failed to build|Command errored out|"
+        r"Exception:$|Service '[^']*' failed to build)",
+        None,
+        SYMPTOM,
+    ),
+    _s(r"^Failed to build \S", None, SYMPTOM),
+    _s(r"^(?:ERROR|error|FATAL)(?:\[[\w.-]+\])?: \S", None),
+    _s(r"^fatal: \S", "git"),
+    _s(r"^Error: Process completed with exit code [1-9]", "ci", SYMPTOM),
+    _s(r"^Error: \S", None),
+    _s(r"^(?:\S+: )?(?:line \d+: )?\S+: command not found$", "shell"),
+    _s(
+        r"^(?:/bin/|/usr/bin/)?(?:ba|z|da)?sh: \S.*: "
+        r"(?:No such file or directory|Permission denied)$",
+        "shell",
+    ),
+    _s(rf"(?i){_EXIT}\b", None, SYMPTOM),
+)
+
+# Words naming the tool that printed the lines above a finding; the nearest one wins.
+_TOOL_WORDS: tuple[tuple[str, tuple[bytes, ...]], ...] = (
+    (
+        "pip",
+        (
+            b"pip install",
+            b"pip3 install",
+            b"Collecting ",
+            b"Requirement already satisfied",
+            b"Building wheel",
+            b"Installing build dependencies",
+            b"pip._internal",
+            b"pip wheel",
+        ),
+    ),
+    ("uv", (b"uv pip", b"uv sync", b"uv lock", b"uv add", b"uv run", b"uv venv")),
+    ("conda", (b"conda ", b"mamba ", b"micromamba ", b"Solving environment")),
+    ("poetry", (b"poetry ",)),
+    ("rust", (b"cargo ", b"rustc ", b"   Compiling ")),
+    ("npm", (b"npm ", b"yarn ", b"pnpm ")),
+    ("docker", (b"docker ", b"Dockerfile", b"[internal] load", b"=> ERROR")),
+    ("git", (b"git clone", b"git fetch", b"git pull", b"git checkout")),
+    ("pytest", (b"test session starts", b"pytest ")),
+)
+_TRACEBACK = b"Traceback (most recent call last)"
+_CHAINED = (b"During handling of the above exception", b"The above exception was the direct cause")
+
+
+def _tool_nearby(data: bytes, start: int) -> str:
+    lo = max(0, start - CONTEXT)
+    best, where = "generic", -1
+    for tool, words in _TOOL_WORDS:
+        for word in words:
+            at = data.rfind(word, lo, start)
+            if at > where:
+                best, where = tool, at
+    if best == "pip" and b"uv pip" in data[max(lo, data.rfind(b"\n", lo, where) + 1) : where + 20]:
+        return "uv"
+    return best
+
+
+def _after_traceback(data: bytes, start: int) -> tuple[bool, bool]:
+    """(the line ends a traceback, that traceback was raised while handling another)."""
+    lo = start
+    for _ in range(TRACEBACK_BACK):
+        lo = data.rfind(b"\n", 0, lo - 1) if lo > 0 else -1
+        if lo < 0:
+            lo = 0
+            break
+    header = data.rfind(_TRACEBACK, lo, start)
+    if header < 0:
+        return False, False
+    before = data[max(0, header - 400) : header]
+    return True, any(word in before for word in _CHAINED)
+
+
+_SPACE = re.compile(r"\s+")
+_VARIABLE = re.compile(r"\d+|0x[0-9a-f]+|/tmp/\S+|pip-\w+-\w+", re.IGNORECASE)
+
+
+def _norm(tool: str, message: str) -> tuple[str, str]:
+    """What makes two lines the same error: the tool and the message without its numbers."""
+    return tool, _SPACE.sub(" ", _VARIABLE.sub("#", message)).strip().lower()
+
+
+@attrs.define
+class _Hit:
+    finding: Finding
+    tool: str
+    kind: str
+
+
+def find_unknown(data: bytes, first_line: int = 0) -> list[Finding]:
+    """Raw unknown-error findings in ``data`` (which starts at line ``first_line``); the
+    resolver keeps the ones no record claims."""
+    out: list[Finding] = []
+    line_no, counted = first_line, 0
+    last_start = -1
+    for m in _CANDIDATE.finditer(data):
+        start = m.start()
+        if start == last_start:
+            continue
+        last_start = start
+        line_no += data.count(b"\n", counted, start)
+        counted = start
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        raw = data[start : min(end, start + LONG)].decode("utf-8", "replace").rstrip("\r")
+        hit = _classify(raw, line_no, data, start)
+        if hit is not None:
+            out.append(hit)
+    return out
+
+
+# Configure probes print compiler errors on purpose (numpy's _configtest.c, CMake's try_compile).
+_PROBE = re.compile(r"_configtest|conftest\.c|CMakeTmp|CMakeScratch|try_compile|TryCompile-")
+
+
+def _classify(raw: str, number: int, data: bytes, start: int) -> Finding | None:
+    if _PROBE.search(raw):
+        return None
+    for seg in clean_segments(raw, number):
+        text = seg.text
+        body = text.lstrip()
+        if not body:
+            continue
+        offset = len(text) - len(body)
+        body = body.rstrip()
+        for shape in _SHAPES:
+            m = shape.pattern.search(body)  # type: ignore[attr-defined]
+            if m is None:
+                continue
+            kind = shape.kind
+            if shape.needs_traceback:
+                ends, chained = _after_traceback(data, start)
+                if not ends:
+                    continue
+                if chained:
+                    kind = SYMPTOM
+            tool = shape.tool or _tool_nearby(data, start)
+            if shape.tool is None and body.startswith("×") and tool not in ("uv", "pip"):
+                tool = "pip"
+            message, _ = mask_credentials(body[:MESSAGE])
+            line, col = seg.posmap.raw(offset)
+            end_line, end_col = seg.posmap.raw_end(offset + len(body))
+            return Finding(
+                record=unknown_record(tool),
+                line=line,
+                col=col,
+                end_line=end_line,
+                end_col=end_col,
+                match=body,
+                captures={"message": message},
+                severity="information",
+                builtin=False,
+                marked=True,
+                texts={line: raw} if line == end_line == number else {},
+                symptom=kind == SYMPTOM,
+            )
+    return None
+
+
+def _claimed_lines(known: Iterable[Finding]) -> set[int]:
+    lines: set[int] = set()
+    for f in known:
+        lines.update(range(f.line, f.end_line + 1))
+        lines.update(f.also_at)
+    return lines
+
+
+def resolve_unknown(unknown: list[Finding], known: list[Finding]) -> list[Finding]:
+    """The unknown findings to show beside the resolved ``known`` ones: only lines no record
+    claims, one finding per error instance, symptoms linked to the failure they follow."""
+    claimed = _claimed_lines(known)
+    # A line next to a known error's is part of that report (apt's second ``E:`` line).
+    beside = {n + d for n in claimed for d in range(-BLOCK_GAP, BLOCK_GAP + 1)}
+    fresh = sorted(
+        (f for f in unknown if not beside.intersection(range(f.line, f.end_line + 1))),
+        key=lambda f: (f.line, f.col),
+    )
+    kept: list[Finding] = []
+    by_message: dict[tuple[str, str], Finding] = {}
+    last_of_tool: dict[tuple[str, bool], Finding] = {}
+    for f in fresh:
+        key = _norm(f.id, f.captures.get("message", f.match))
+        first = by_message.get(key)
+        if first is None:
+            near = last_of_tool.get((f.id, f.symptom))
+            if near is not None and f.line - max([near.line, *near.also_at]) <= BLOCK_GAP:
+                first = near  # the next line of one error block (npm ERR!, E:, a compiler's list)
+        if first is not None:
+            if f.line != first.line and f.line not in first.also_at:
+                first.also_at.append(f.line)
+            by_message.setdefault(key, first)
+            continue
+        by_message[key] = f
+        last_of_tool[f.id, f.symptom] = f
+        kept.append(f)
+    _link_symptoms(kept, known)
+    # A summary whose cause a record already explains adds nothing to that explanation.
+    return [f for f in kept if not (f.caused_by and not f.caused_by[0].startswith(PREFIX))]
+
+
+# Summaries printed before the output that explains them: pip's box, pip's crash header.
+_BEFORE_CAUSE = (
+    "×",
+    "error: subprocess-exited-with-error",
+    "ERROR: Exception:",
+    "ERROR: Complete output from command",
+    "error: failed to run custom build command",
+)
+
+
+def _link_symptoms(unknown: list[Finding], known: list[Finding]) -> None:
+    causes = sorted(
+        [(f.line, f.id) for f in known] + [(f.line, f.id) for f in unknown if not f.symptom],
+    )
+    lines = [line for line, _ in causes]
+    for f in unknown:
+        if not f.symptom:
+            continue
+        cause = None
+        if f.match.startswith(_BEFORE_CAUSE):
+            k = bisect.bisect_right(lines, f.line)
+            if k < len(causes) and causes[k][0] - f.line <= BOX_WINDOW:
+                cause = causes[k]
+        if cause is None:
+            k = bisect.bisect_left(lines, f.line)
+            if k > 0 and f.line - causes[k - 1][0] <= CAUSE_WINDOW:
+                cause = causes[k - 1]
+        if cause is not None:
+            f.caused_by = (cause[1], cause[0])

@@ -1,0 +1,147 @@
+"""Errors no record knows: found by their shape, one per instance, symptoms linked,
+never on a successful log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from errsig.core.loading import Toolkit, load_toolkit
+from errsig.core.matching.vetting import clean_corpus_dir
+from errsig.core.scan.files import scan_file
+from errsig.core.scan.findings import Finding
+from tests.conftest import DATA
+
+UNKNOWN = DATA / "unknown"
+
+
+@pytest.fixture(scope="module")
+def tk() -> Toolkit:
+    toolkit = load_toolkit([])
+    toolkit.scanner.unknown = True
+    return toolkit
+
+
+def _scan(tk: Toolkit, text: str, tmp_path: Path) -> list[Finding]:
+    log = tmp_path / "x.log"
+    log.write_text(text, "utf-8")
+    return scan_file(tk.scanner, log)
+
+
+def _ids(findings: list[Finding]) -> list[tuple[str, int]]:
+    return [(f.id, f.line + 1) for f in findings]
+
+
+def test_off_by_default() -> None:
+    toolkit = load_toolkit([])
+    assert not toolkit.scanner.unknown
+    assert scan_file(toolkit.scanner, UNKNOWN / "zmq.log") == []
+
+
+def test_traceback_last_line_and_the_exit_status_it_caused(tk: Toolkit) -> None:
+    findings = scan_file(tk.scanner, UNKNOWN / "zmq.log")
+    assert _ids(findings) == [("unknown/python", 8), ("unknown/ci", 9)]
+    error, exit_line = findings
+    assert error.severity == "information"
+    assert error.title.startswith("zmq.error.ZMQError: Address already in use")
+    assert error.caused_by is None
+    assert exit_line.caused_by == ("unknown/python", 7)
+
+
+def test_one_npm_block_is_one_error(tk: Toolkit) -> None:
+    findings = scan_file(tk.scanner, UNKNOWN / "npm.log")
+    assert _ids(findings) == [("unknown/npm", 2)]
+    assert [x + 1 for x in findings[0].also_at] == [3, 5, 6, 7]
+
+
+def test_chained_traceback_points_at_the_first_exception(tk: Toolkit) -> None:
+    first, second = scan_file(tk.scanner, UNKNOWN / "chained.log")
+    assert (first.id, first.line + 1, first.caused_by) == ("unknown/python", 4, None)
+    assert (second.line + 1, second.caused_by) == (13, ("unknown/python", 3))
+
+
+def test_inside_a_known_box_the_unknown_cause_is_shown_and_the_box_is_not_repeated(tk: Toolkit) -> None:
+    findings = scan_file(tk.scanner, UNKNOWN / "box.log")
+    assert _ids(findings) == [("pip/subprocess-exited-with-error", 5), ("unknown/python", 13)]
+
+
+def test_echoes_are_one_finding_at_the_first(tk: Toolkit, tmp_path: Path) -> None:
+    text = "fatal: unable to access 'https://git.example.org/r.git/': Could not resolve host\n" * 3
+    text += (
+        "retrying\n" * 50
+        + "fatal: unable to access 'https://git.example.org/r.git/': Could not resolve host\n"
+    )
+    (f,) = _scan(tk, text, tmp_path)
+    assert (f.id, f.line, [x + 1 for x in f.also_at]) == ("unknown/git", 0, [2, 3, 54])
+
+
+def test_a_known_error_line_is_not_also_unknown(tk: Toolkit, tmp_path: Path) -> None:
+    text = "ERROR: Could not find a version that satisfies the requirement nosuchpkg (from versions: none)\n"
+    text += "ERROR: No matching distribution found for nosuchpkg\n"
+    findings = _scan(tk, text, tmp_path)
+    assert findings
+    assert not any(f.unknown for f in findings)
+
+
+def test_configure_probes_are_not_errors(tk: Toolkit, tmp_path: Path) -> None:
+    text = "_configtest.c:1:10: fatal error: xlocale.h: No such file or directory\n"
+    text += "CMakeFiles/CMakeTmp/src.c:1:10: fatal error: foo.h: No such file or directory\n"
+    assert _scan(tk, text, tmp_path) == []
+
+
+def test_compiler_linker_and_tools(tk: Toolkit, tmp_path: Path) -> None:
+    lines = [
+        "src/frob.c:12:5: error: unknown type name 'frob_t'",
+        "E: Sub-process /usr/bin/dpkg returned an error code (1)",
+        "/usr/bin/ld: cannot find -lfrobnicate: No such file or directory",
+        "error[E0433]: failed to resolve: use of undeclared crate or module `frob`",
+        "make: *** [Makefile:12: all] Error 2",
+    ]
+    text = "\n\n\n\n\n".join(lines) + "\n"
+    assert [f.id for f in _scan(tk, text, tmp_path)] == [
+        "unknown/gcc",
+        "unknown/apt",
+        "unknown/ld",
+        "unknown/rust",
+        "unknown/make",
+    ]
+
+
+def test_coloured_and_prefixed_lines(tk: Toolkit, tmp_path: Path) -> None:
+    text = "2024-05-01T10:00:00.1234567Z \x1b[31mnpm ERR!\x1b[0m code E404\n"
+    (f,) = _scan(tk, text, tmp_path)
+    assert f.id == "unknown/npm"
+    assert f.match == "npm ERR! code E404"
+
+
+def test_credentials_in_the_message_are_masked(tk: Toolkit, tmp_path: Path) -> None:
+    text = "fatal: unable to access 'https://bob:s3cret@git.example.org/r.git/': 403\n"
+    (f,) = _scan(tk, text, tmp_path)
+    assert "s3cret" not in f.title
+    assert "s3cret" not in f.message
+
+
+def test_words_that_only_look_like_errors(tk: Toolkit, tmp_path: Path) -> None:
+    text = (
+        "tests/test_errors.py::test_error_message PASSED\n"
+        "  WARNING: Retrying (Retry(total=4)) after connection broken by 'ReadTimeoutError(...)'\n"
+        "Successfully installed frob-1.0\n"
+        "0 errors, 2 warnings\n"
+        "exit code: 0\n"
+        "ValueError: shown in a docstring, not after a traceback\n"
+    )
+    assert _scan(tk, text, tmp_path) == []
+
+
+@pytest.mark.parametrize("log", sorted(clean_corpus_dir().glob("*.log")), ids=lambda p: p.name)
+def test_no_unknown_error_on_successful_logs(tk: Toolkit, log: Path) -> None:
+    assert [f for f in scan_file(tk.scanner, log) if f.unknown] == []
+
+
+def test_unknown_records_explain_themselves(tk: Toolkit) -> None:
+    record = tk.catalogue.get("unknown/python")
+    assert record is not None
+    assert record.severity == "information"
+    assert "draft" in record.root_cause.lower()
+    assert tk.catalogue.get("unknown/nosuchtool") is None
