@@ -385,6 +385,45 @@ local function run()
     same_client = attached ~= nil and log_client ~= nil and attached.id == log_client.id,
   }
   step('user pip.conf shares the client')
+
+  -- 11. an error no record knows: Draft a record (a quick fix), and the line becomes known
+  vim.cmd.edit(vim.fn.fnameescape(work .. '/worker.log'))
+  local ubuf = vim.api.nvim_get_current_buf()
+  local function first_code(bufnr)
+    local ds = vim.diagnostic.get(bufnr)
+    table.sort(ds, function(x, y)
+      return x.lnum < y.lnum
+    end)
+    return ds[1] and ds[1].code, ds[1]
+  end
+  assert(vim.wait(10000, function()
+    return #vim.lsp.get_clients({ bufnr = ubuf, name = 'errsig' }) > 0
+  end, 20), 'errsig not attached to worker.log')
+  local uclient = vim.lsp.get_clients({ bufnr = ubuf, name = 'errsig' })[1]
+  vim.wait(500) -- the open buffer's own diagnostics replace the watched file's
+  assert(vim.wait(15000, function()
+    return first_code(ubuf) == 'unknown/python'
+  end, 20), 'no unknown/python diagnostic on worker.log; got ' .. vim.inspect(vim.tbl_map(simple, vim.diagnostic.get(ubuf))))
+  local _, udiag = first_code(ubuf)
+  result.draft = { before = udiag.code, line = udiag.lnum, severity = udiag.severity }
+  result.draft.titles = vim.tbl_map(function(a)
+    return a.title
+  end, code_actions(uclient, ubuf, udiag))
+  local became = apply_action(ubuf, udiag, 'Draft a record for this error (errsig)', function()
+    local cur = vim.api.nvim_get_current_buf()
+    if cur ~= ubuf then
+      -- window/showDocument opened the draft; the user goes back to the log (a pull client
+      -- asks for the log's diagnostics again when its buffer is entered)
+      result.draft.shown = vim.api.nvim_buf_get_name(cur)
+      vim.api.nvim_set_current_buf(ubuf)
+    end
+    local code = first_code(ubuf)
+    return code ~= nil and code ~= 'unknown/python'
+  end)
+  result.draft.after = first_code(ubuf)
+  result.draft.became_known = became
+  result.draft.files = vim.fn.globpath(work .. '/.errsig/records', '**/*.json', false, true)
+  step('draft a record')
 end
 
 -- nested = true: without it :edit inside VimEnter fires no FileType, so no client attaches.

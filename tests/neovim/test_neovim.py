@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import ROOT
+
 HERE = Path(__file__).resolve().parent
 ID = "pip/network-connection-reset-by-peer"
 ERROR_LINE = (
@@ -130,6 +132,7 @@ def test_plugin_without_server(tmp_path: Path) -> None:
             "disable": [],
             "maxQuickFixes": 5,
             "symptomSeverity": "lower",
+            "unknownErrors": True,
         }
     }
     assert c["dynamic_registration"] is (c["sysname"] in ("Darwin", "Windows_NT"))
@@ -176,6 +179,9 @@ def test_end_to_end(tmp_path: Path) -> None:
     (work / "build.log").write_text(BUILD_LOG, encoding="utf-8")
     (work / "logs").mkdir()
     (work / "logs" / "ci.log").write_text("Collecting flask\n", encoding="utf-8")
+    (work / "worker.log").write_text(
+        (ROOT / "tests" / "data" / "unknown" / "zmq.log").read_text("utf-8"), encoding="utf-8"
+    )
     conf = work / "pip.conf"
     r = _run(
         tmp_path,
@@ -256,6 +262,16 @@ def test_end_to_end(tmp_path: Path) -> None:
 
     # the user's pip.conf, outside the project, is served by the same client as the log
     assert r["user_conf"] == {"clients": 1, "same_client": True}, r["user_conf"]
+
+    # an error no record knows: information, "Draft a record" writes a record into the
+    # workspace pack, opens it, and the log's line turns into the new id
+    draft = r["draft"]
+    assert (draft["before"], draft["line"], draft["severity"]) == ("unknown/python", 7, 3), draft
+    assert "Draft a record for this error (errsig)" in draft["titles"], draft
+    assert draft["became_known"] is True, draft
+    (made,) = [Path(f) for f in draft["files"]]
+    assert made.relative_to(work / ".errsig" / "records").with_suffix("").as_posix() == draft["after"]
+    assert draft["shown"] == str(made), draft  # window/showDocument opened it
 
     # a watched log that is not open grows on disk: its diagnostic arrives, once
     w = r["watched"]

@@ -75,11 +75,35 @@ return {
       maxQuickFixes = 5,
       -- 'lower': an error caused by another is shown one severity below it; 'same'
       symptomSeverity = 'lower',
+      -- also show error-shaped lines no record knows (unknown/<tool>, information)
+      unknownErrors = true,
     },
   },
   capabilities = {
     workspace = {
       didChangeWatchedFiles = { dynamicRegistration = native_watcher },
+      -- Neovim 0.11 pulls a buffer's diagnostics only after didOpen/didChange. errsig's
+      -- catalogue can change under an open log (a record drafted or saved), so it asks for
+      -- a new pull with workspace/diagnostic/refresh, answered by the handler below.
+      diagnostics = { refreshSupport = true },
     },
+  },
+  handlers = {
+    ['workspace/diagnostic/refresh'] = function(_, _, ctx)
+      local client = vim.lsp.get_client_by_id(ctx.client_id)
+      if client then
+        for bufnr in pairs(client.attached_buffers) do
+          if vim.api.nvim_buf_is_loaded(bufnr) then
+            client:request(
+              'textDocument/diagnostic',
+              { textDocument = vim.lsp.util.make_text_document_params(bufnr) },
+              vim.lsp.diagnostic.on_diagnostic,
+              bufnr
+            )
+          end
+        end
+      end
+      return vim.NIL
+    end,
   },
 }

@@ -50,6 +50,9 @@ export const DOCUMENT_SELECTOR: DocumentSelector = [
     { scheme: 'file', pattern: '**/typescript' },
     { scheme: 'file', pattern: '**/.errsig/transcripts/*.txt' },
     { scheme: 'file', pattern: '**/{pip.conf,pip.ini}' },
+    // Record files: diagnostics, hover on `regex`, completion (errsig's own packs and seeds).
+    { scheme: 'file', pattern: '**/.errsig/records/**/*.json' },
+    { scheme: 'file', pattern: '**/seeds/**/*.json' },
 ];
 
 interface PythonEnvironmentsApi {
