@@ -205,6 +205,7 @@ async function main(): Promise<void> {
     }
     await fs.writeFile(path.join(ws, 'pip-install.log'), PIP_LOG);
     await fs.writeFile(path.join(ws, 'pip.conf'), PIP_CONF);
+    await fs.writeFile(path.join(ws, 'worker.log'), await fs.readFile(path.join(REPO, 'tests', 'data', 'unknown', 'zmq.log'), 'utf8'));
     await fs.writeFile(path.join(ws, 'fake-pip'), FAKE_PIP, { mode: 0o755 });
     await fs.writeFile(
         path.join(userData, 'User', 'settings.json'),
@@ -445,6 +446,58 @@ async function main(): Promise<void> {
             await p.locator('.tab', { hasText: `errsig: ${SIGNATURE}` }).first().waitFor({ state: 'visible', timeout: 20000 });
             await p.waitForTimeout(1500); // the webview renders in its own frame
             await shot(p, '08-explain.png');
+        });
+
+        await step('an error no record knows: Draft a record, fill it, save: the log knows it', async () => {
+            await openFile(p, 'worker.log');
+            await showProblems(p);
+            await problemsRow(p, 'unknown/python');
+            await shot(p, '09-unknown.png');
+            // The quick fix on the unknown line (line 8), from the keyboard.
+            await p.locator('.monaco-editor .view-lines').first().click();
+            await p.keyboard.press('Control+G');
+            const goto = p.locator('.quick-input-widget input');
+            await goto.waitFor({ state: 'visible' });
+            await goto.fill(':8:5');
+            await p.keyboard.press('Enter');
+            await p.keyboard.press('Control+.');
+            const menu = p.locator('.action-widget:not(.action-list-submenu-panel)').first();
+            await menu.waitFor({ state: 'visible', timeout: 15000 });
+            const draft = menu.locator('.monaco-list-row.action', { hasText: 'Draft a record' }).first();
+            await draft.waitFor({ state: 'visible' });
+            await shot(p, '10-draft-action.png');
+            await draft.click();
+            const records = path.join(ws, '.errsig', 'records');
+            const file = await waitFor('the drafted record on disk', 20000, async () => {
+                const found = (await fs.readdir(records, { recursive: true }).catch(() => [] as string[]))
+                    .map(String)
+                    .filter((f) => f.endsWith('.json'));
+                return found.length ? path.join(records, found[0]) : undefined;
+            });
+            const rid = (JSON.parse(await fs.readFile(file, 'utf8')) as { id: string }).id;
+            log(`drafted ${rid} in ${path.relative(ws, file)}`);
+            // window/showDocument opened it.
+            await p.locator('.tab.active', { hasText: path.basename(file) }).waitFor({ state: 'visible', timeout: 20000 });
+            // Fill the root cause in the editor and save.
+            await p.keyboard.press('Control+H');
+            const find = p.locator('.find-widget textarea[aria-label="Find"], .find-widget .find-part textarea').first();
+            await find.waitFor({ state: 'visible' });
+            await find.fill('"root_cause": ""');
+            const replace = p.locator('.find-widget .replace-part textarea').first();
+            await replace.fill('"root_cause": "Another worker already listens on this port."');
+            await p.keyboard.press('Control+Alt+Enter');
+            await p.keyboard.press('Escape');
+            await p.keyboard.press('Control+S');
+            await waitFor('the root cause saved', 20000, async () =>
+                (await fs.readFile(file, 'utf8')).includes('Another worker already listens') ? true : undefined,
+            );
+            await shot(p, '11-record-edited.png');
+            // The log's diagnostic is now the new record, with the text just written.
+            await openFile(p, 'worker.log');
+            await showProblems(p);
+            await problemsRow(p, rid);
+            await problemsRow(p, 'Another worker already listens');
+            await shot(p, '12-known-now.png');
         });
 
         await step('the server ran with errsig.interpreter from the bundled copy', async () => {

@@ -51,7 +51,11 @@ class _Shape:
     needs_traceback: bool = False
 
 
+_SOURCES: list[str] = []
+
+
 def _s(pattern: str, tool: str | None, kind: str = PRIMARY, **kw: bool) -> _Shape:
+    _SOURCES.append(pattern)
     return _Shape(re2.compile(pattern), tool, kind, **kw)
 
 
@@ -134,6 +138,16 @@ _SHAPES = (
     _s(rf"(?i){_EXIT}\b", None, SYMPTOM),
 )
 
+# All shapes in one program: a line matching none costs one C call; for one that matches,
+# the group that took part says which shape to start from (RE2's leftmost-first order is
+# the list's order, as every shape but the last is anchored at the line start).
+_ANY_SHAPE = re2.compile("|".join(f"({p})" for p in _SOURCES))
+_GROUP_OF: list[int] = []
+_n = 1
+for _shape in _SHAPES:
+    _GROUP_OF.append(_n)
+    _n += 1 + _shape.pattern.groups  # type: ignore[attr-defined]
+
 # Words naming the tool that printed the lines above a finding; the nearest one wins.
 _TOOL_WORDS: tuple[tuple[str, tuple[bytes, ...]], ...] = (
     (
@@ -162,17 +176,32 @@ _TRACEBACK = b"Traceback (most recent call last)"
 _CHAINED = (b"During handling of the above exception", b"The above exception was the direct cause")
 
 
-def _tool_nearby(data: bytes, start: int) -> str:
-    lo = max(0, start - CONTEXT)
-    best, where = "generic", -1
-    for tool, words in _TOOL_WORDS:
-        for word in words:
-            at = data.rfind(word, lo, start)
-            if at > where:
-                best, where = tool, at
-    if best == "pip" and b"uv pip" in data[max(lo, data.rfind(b"\n", lo, where) + 1) : where + 20]:
-        return "uv"
-    return best
+_TOOL_OF_WORD = {word: tool for tool, words in _TOOL_WORDS for word in words}
+_TOOL_RE = re2.compile(b"|".join(re.escape(w) for w in _TOOL_OF_WORD))
+
+
+class _Tools:
+    """The tool named nearest before each position, found in one forward pass over the
+    data (candidate lines come in order), so the cost stays linear in the text."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+        self.last: tuple[int, bytes] | None = None  # (offset, word) of the latest tool word
+
+    def at(self, start: int) -> str:
+        lo = max(self.pos, start - CONTEXT)
+        if start > lo:
+            for m in _TOOL_RE.finditer(self.data, lo, start):
+                self.last = (m.start(), m.group(0))
+        self.pos = max(self.pos, start)
+        if self.last is None or start - self.last[0] > CONTEXT:
+            return "generic"
+        where, word = self.last
+        tool = _TOOL_OF_WORD[word]
+        if tool == "pip" and self.data[max(0, where - 3) : where] == b"uv ":
+            return "uv"
+        return tool
 
 
 def _after_traceback(data: bytes, start: int) -> tuple[bool, bool]:
@@ -199,17 +228,11 @@ def _norm(tool: str, message: str) -> tuple[str, str]:
     return tool, _SPACE.sub(" ", _VARIABLE.sub("#", message)).strip().lower()
 
 
-@attrs.define
-class _Hit:
-    finding: Finding
-    tool: str
-    kind: str
-
-
 def find_unknown(data: bytes, first_line: int = 0) -> list[Finding]:
     """Raw unknown-error findings in ``data`` (which starts at line ``first_line``); the
     resolver keeps the ones no record claims."""
     out: list[Finding] = []
+    tools = _Tools(data)
     line_no, counted = first_line, 0
     last_start = -1
     for m in _CANDIDATE.finditer(data):
@@ -222,7 +245,7 @@ def find_unknown(data: bytes, first_line: int = 0) -> list[Finding]:
         end = data.find(b"\n", start)
         end = len(data) if end < 0 else end
         raw = data[start : min(end, start + LONG)].decode("utf-8", "replace").rstrip("\r")
-        hit = _classify(raw, line_no, data, start)
+        hit = _classify(raw, line_no, data, start, tools)
         if hit is not None:
             out.append(hit)
     return out
@@ -232,7 +255,7 @@ def find_unknown(data: bytes, first_line: int = 0) -> list[Finding]:
 _PROBE = re.compile(r"_configtest|conftest\.c|CMakeTmp|CMakeScratch|try_compile|TryCompile-")
 
 
-def _classify(raw: str, number: int, data: bytes, start: int) -> Finding | None:
+def _classify(raw: str, number: int, data: bytes, start: int, tools: _Tools) -> Finding | None:
     if _PROBE.search(raw):
         return None
     for seg in clean_segments(raw, number):
@@ -242,7 +265,11 @@ def _classify(raw: str, number: int, data: bytes, start: int) -> Finding | None:
             continue
         offset = len(text) - len(body)
         body = body.rstrip()
-        for shape in _SHAPES:
+        gate = _ANY_SHAPE.search(body)
+        if gate is None:  # most candidate lines: one C call, not one per shape
+            continue
+        first = next((i for i, g in enumerate(_GROUP_OF) if gate.start(g) >= 0), 0)
+        for shape in _SHAPES[first:]:
             m = shape.pattern.search(body)  # type: ignore[attr-defined]
             if m is None:
                 continue
@@ -253,7 +280,7 @@ def _classify(raw: str, number: int, data: bytes, start: int) -> Finding | None:
                     continue
                 if chained:
                     kind = SYMPTOM
-            tool = shape.tool or _tool_nearby(data, start)
+            tool = shape.tool or tools.at(start)
             if shape.tool is None and body.startswith("×") and tool not in ("uv", "pip"):
                 tool = "pip"
             message, _ = mask_credentials(body[:MESSAGE])
