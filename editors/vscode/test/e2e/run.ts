@@ -205,7 +205,6 @@ async function main(): Promise<void> {
     }
     await fs.writeFile(path.join(ws, 'pip-install.log'), PIP_LOG);
     await fs.writeFile(path.join(ws, 'pip.conf'), PIP_CONF);
-    await fs.writeFile(path.join(ws, 'worker.log'), await fs.readFile(path.join(REPO, 'tests', 'data', 'unknown', 'zmq.log'), 'utf8'));
     await fs.writeFile(path.join(ws, 'fake-pip'), FAKE_PIP, { mode: 0o755 });
     await fs.writeFile(
         path.join(userData, 'User', 'settings.json'),
@@ -449,7 +448,13 @@ async function main(): Promise<void> {
         });
 
         await step('an error no record knows: Draft a record, fill it, save: the log knows it', async () => {
-            await openFile(p, 'worker.log');
+            // Written now, so the finding counts of the steps before stay as they were.
+            await fs.writeFile(path.join(ws, 'worker.log'), await fs.readFile(path.join(REPO, 'tests', 'data', 'unknown', 'zmq.log'), 'utf8'));
+            // A file that appeared just now: open it from the Explorer once it lists it.
+            const row = p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'worker.log' }).first();
+            await row.waitFor({ state: 'visible', timeout: 30000 });
+            await row.click();
+            await p.locator('.tab.active', { hasText: 'worker.log' }).waitFor({ state: 'visible', timeout: 20000 });
             await showProblems(p);
             await problemsRow(p, 'unknown/python');
             await shot(p, '09-unknown.png');
@@ -472,7 +477,8 @@ async function main(): Promise<void> {
                 const found = (await fs.readdir(records, { recursive: true }).catch(() => [] as string[]))
                     .map(String)
                     .filter((f) => f.endsWith('.json'));
-                return found.length ? path.join(records, found[0]) : undefined;
+                const first = found[0];
+                return first ? path.join(records, first) : undefined;
             });
             const rid = (JSON.parse(await fs.readFile(file, 'utf8')) as { id: string }).id;
             log(`drafted ${rid} in ${path.relative(ws, file)}`);
@@ -493,7 +499,8 @@ async function main(): Promise<void> {
             );
             await shot(p, '11-record-edited.png');
             // The log's diagnostic is now the new record, with the text just written.
-            await openFile(p, 'worker.log');
+            await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'worker.log' }).first().click();
+            await p.locator('.tab.active', { hasText: 'worker.log' }).waitFor({ state: 'visible', timeout: 20000 });
             await showProblems(p);
             await problemsRow(p, rid);
             await problemsRow(p, 'Another worker already listens');

@@ -40,6 +40,8 @@ _PREFIXES = re.compile(
     r")+"
 )
 
+PREFIXES_PATTERN = _PREFIXES.pattern  # the unknown-error gate strips the same prefixes from bytes
+
 # In a JSON-escaped stream these stand for line breaks and quoted characters.
 _JSON_BREAK = re.compile(r"\\r\\n|\\n|\\r")
 _JSON_ESCAPE = re.compile(r"\\([\"\\/])|\\t")

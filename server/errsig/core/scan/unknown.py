@@ -23,12 +23,12 @@ import re2
 
 from errsig.core.kb.unknown import PREFIX, unknown_record
 from errsig.core.pip.credentials import mask_credentials
-from errsig.core.scan.clean import clean_segments
+from errsig.core.scan.clean import PREFIXES_PATTERN, clean_segments, strip_escapes_bytes
 from errsig.core.scan.findings import Finding
 
 # Lines that may hold an error shape (over raw bytes: colour and prefixes do not matter).
 _CANDIDATE = re2.compile(
-    rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\xc3\x97 |npm ERR!|FAILED|[Ee]xit (?:code|status)|"
+    rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\xc3\x97 |ERR!|FAILED|[Ee]xit (?:code|status)|"
     rb"exited with|Exception|Interrupt|SystemExit|fatal|\*\*\* |build stopped|command not found|"
     rb"[Ff]ailed to build|cannot find -l|undefined reference to)"
 )
@@ -64,6 +64,7 @@ _EXIT = r"(?:exit code|exit status|exited with code|returned non-zero exit statu
 # First match wins: specific tools before the shapes every tool prints.
 _SHAPES = (
     _s(r"^npm (?:ERR!|error) \S", "npm"),
+    _s(r"^gyp ERR! \S", "npm"),
     _s(r"^E: \S", "apt"),
     _s(r"^g?make(?:\[\d+\])?: \*\*\* ", "make", SYMPTOM),
     _s(r"^ninja: build stopped", "ninja", SYMPTOM),
@@ -97,11 +98,12 @@ _SHAPES = (
         r"UnsatisfiableError|ResolvePackageNotFound)\b:?",
         "conda",
     ),
+    _s(r"^Fatal Python error: \S", "python"),
     _s(r"^FAILED \S+::\S", "pytest"),
     _s(r"^ERROR \S+\.py(?:::\S+)?(?: - \S.*)?$", "pytest"),
     _s(r"^=+ .*\b\d+ (?:failed|errors?)\b.* =+$", "pytest", SYMPTOM),
     _s(
-        r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Failure)(?:: .*)?$",
+        r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Failure)(?::(?: .*)?)?$",
         "python",
         needs_traceback=True,
     ),
@@ -148,6 +150,13 @@ for _shape in _SHAPES:
     _GROUP_OF.append(_n)
     _n += 1 + _shape.pattern.groups  # type: ignore[attr-defined]
 
+# The gate: every shape at a line start (after blanks), over cleaned bytes; the exit-status
+# shape is the one searched anywhere in a line.
+assert all(p.startswith("^") for p in _SOURCES[:-1]) and not _SOURCES[-1].startswith("^")
+_GATE = re2.compile(("(?m)^[ \\t]*(?:" + "|".join(f"(?:{p[1:]})" for p in _SOURCES[:-1]) + ")").encode())
+_EXIT_GATE = re2.compile(_SOURCES[-1].encode())
+_PREFIX_BYTES = re.compile(b"(?m)^" + PREFIXES_PATTERN.replace("\\ufeff", "\\xef\\xbb\\xbf").encode())
+
 # Words naming the tool that printed the lines above a finding; the nearest one wins.
 _TOOL_WORDS: tuple[tuple[str, tuple[bytes, ...]], ...] = (
     (
@@ -173,6 +182,7 @@ _TOOL_WORDS: tuple[tuple[str, tuple[bytes, ...]], ...] = (
     ("pytest", (b"test session starts", b"pytest ")),
 )
 _TRACEBACK = b"Traceback (most recent call last)"
+_FRAME = re2.compile(rb'(?m)^\s*File "[^"\n]+", line \d+')
 _CHAINED = (b"During handling of the above exception", b"The above exception was the direct cause")
 
 
@@ -214,7 +224,9 @@ def _after_traceback(data: bytes, start: int) -> tuple[bool, bool]:
             break
     header = data.rfind(_TRACEBACK, lo, start)
     if header < 0:
-        return False, False
+        # A paste that starts inside the traceback: a frame (`File "…", line N`) just above.
+        above = data[max(0, start - 600) : start]
+        return _FRAME.search(above) is not None, False
     before = data[max(0, header - 400) : header]
     return True, any(word in before for word in _CHAINED)
 
@@ -228,22 +240,48 @@ def _norm(tool: str, message: str) -> tuple[str, str]:
     return tool, _SPACE.sub(" ", _VARIABLE.sub("#", message)).strip().lower()
 
 
+def _gated(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of the lines that may hold an error shape, in order. The candidate
+    literals find lines with an error word anywhere; then all of them are cleaned and
+    matched against every shape at once, in a few C passes over one joined blob, so only
+    lines that really start like an error reach the per-line work. Lines with redraws or
+    JSON-escaped breaks skip the gate (their clean view splits them into segments)."""
+    plain: list[tuple[int, int]] = []
+    always: list[tuple[int, int]] = []
+    last = -1
+    for m in _CANDIDATE.finditer(data):
+        start = m.start()
+        if start == last:
+            continue
+        last = start
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        piece = data[start : min(end, start + LONG)]
+        (always if b"\r" in piece or b"\\n" in piece else plain).append((start, end))
+    if not plain:
+        return always
+    blob = b"\n".join(data[s : min(e, s + LONG)] for s, e in plain)
+    blob = _PREFIX_BYTES.sub(b"", strip_escapes_bytes(blob))
+    starts = sorted({m.start() for m in _GATE.finditer(blob)} | {m.start() for m in _EXIT_GATE.finditer(blob)})
+    keep: list[tuple[int, int]] = []
+    index, pos = 0, 0
+    for at in starts:
+        index += blob.count(b"\n", pos, at)
+        pos = at
+        if not keep or keep[-1] != plain[index]:
+            keep.append(plain[index])
+    return sorted(keep + always)
+
+
 def find_unknown(data: bytes, first_line: int = 0) -> list[Finding]:
     """Raw unknown-error findings in ``data`` (which starts at line ``first_line``); the
     resolver keeps the ones no record claims."""
     out: list[Finding] = []
     tools = _Tools(data)
     line_no, counted = first_line, 0
-    last_start = -1
-    for m in _CANDIDATE.finditer(data):
-        start = m.start()
-        if start == last_start:
-            continue
-        last_start = start
+    for start, end in _gated(data):
         line_no += data.count(b"\n", counted, start)
         counted = start
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end
         raw = data[start : min(end, start + LONG)].decode("utf-8", "replace").rstrip("\r")
         hit = _classify(raw, line_no, data, start, tools)
         if hit is not None:
@@ -252,11 +290,16 @@ def find_unknown(data: bytes, first_line: int = 0) -> list[Finding]:
 
 
 # Configure probes print compiler errors on purpose (numpy's _configtest.c, CMake's try_compile).
-_PROBE = re.compile(r"_configtest|conftest\.c|CMakeTmp|CMakeScratch|try_compile|TryCompile-")
+_PROBE = re.compile(
+    r"_configtest|conftest\.c|CMakeTmp|CMakeScratch|try_compile|TryCompile-|cmTC_|cmTryCompileExec"
+    r"|Check(?:Symbol|Function|Include(?:File)?|Type|CSource)Exists?\.c"
+)
+_PROBE_CONTEXT = re2.compile(rb"CMakeTmp|CMakeScratch|cmTC_|cmTryCompileExec|_configtest")
+PROBE_BACK = 1000  # bytes: a compiler or linker error this close below a probe's lines is the probe's
 
 
 def _classify(raw: str, number: int, data: bytes, start: int, tools: _Tools) -> Finding | None:
-    if _PROBE.search(raw):
+    if _PROBE.search(raw) or _PROBE_CONTEXT.search(data[max(0, start - PROBE_BACK) : start]):
         return None
     for seg in clean_segments(raw, number):
         text = seg.text
@@ -315,8 +358,8 @@ def resolve_unknown(unknown: list[Finding], known: list[Finding]) -> list[Findin
     """The unknown findings to show beside the resolved ``known`` ones: only lines no record
     claims, one finding per error instance, symptoms linked to the failure they follow."""
     claimed = _claimed_lines(known)
-    # A line next to a known error's is part of that report (apt's second ``E:`` line).
-    beside = {n + d for n in claimed for d in range(-BLOCK_GAP, BLOCK_GAP + 1)}
+    # A line just after a known error's is part of that report (apt's second ``E:`` line).
+    beside = {n + d for n in claimed for d in range(BLOCK_GAP + 1)}
     fresh = sorted(
         (f for f in unknown if not beside.intersection(range(f.line, f.end_line + 1))),
         key=lambda f: (f.line, f.col),
@@ -334,6 +377,8 @@ def resolve_unknown(unknown: list[Finding], known: list[Finding]) -> list[Findin
         if first is not None:
             if f.line != first.line and f.line not in first.also_at:
                 first.also_at.append(f.line)
+            if _names_the_error(f) and not _names_the_error(first):
+                _move_to(first, f)  # the block's line that says what failed ("… stack Error: …")
             by_message.setdefault(key, first)
             continue
         by_message[key] = f
@@ -352,6 +397,21 @@ _BEFORE_CAUSE = (
     "ERROR: Complete output from command",
     "error: failed to run custom build command",
 )
+
+
+_NAMES_ERROR = re.compile(r"\b(?:stack )?(?:[A-Z]\w*)?Error: \S")
+
+
+def _names_the_error(f: Finding) -> bool:
+    return _NAMES_ERROR.search(f.match) is not None
+
+
+def _move_to(main: Finding, member: Finding) -> None:
+    """Let ``main`` (the instance kept) stand on ``member``'s line instead of its own."""
+    old = main.line
+    for field in ("line", "col", "end_line", "end_col", "match", "captures", "texts"):
+        setattr(main, field, getattr(member, field))
+    main.also_at = sorted({*main.also_at, old} - {main.line})
 
 
 def _link_symptoms(unknown: list[Finding], known: list[Finding]) -> None:
