@@ -152,7 +152,8 @@ for _shape in _SHAPES:
 
 # The gate: every shape at a line start (after blanks), over cleaned bytes; the exit-status
 # shape is the one searched anywhere in a line.
-assert all(p.startswith("^") for p in _SOURCES[:-1]) and not _SOURCES[-1].startswith("^")
+if not all(p.startswith("^") for p in _SOURCES[:-1]) or _SOURCES[-1].startswith("^"):  # pragma: no cover
+    raise RuntimeError("every unknown-error shape but the last (exit status) starts at the line start")
 _GATE = re2.compile(("(?m)^[ \\t]*(?:" + "|".join(f"(?:{p[1:]})" for p in _SOURCES[:-1]) + ")").encode())
 _EXIT_GATE = re2.compile(_SOURCES[-1].encode())
 _PREFIX_BYTES = re.compile(b"(?m)^" + PREFIXES_PATTERN.replace("\\ufeff", "\\xef\\xbb\\xbf").encode())
@@ -240,6 +241,23 @@ def _norm(tool: str, message: str) -> tuple[str, str]:
     return tool, _SPACE.sub(" ", _VARIABLE.sub("#", message)).strip().lower()
 
 
+def _starts(program: object, data: bytes) -> list[int]:
+    """Start offsets of the matches of an RE2 program, one per line at most (the raw
+    engine call: the wrapper's match objects cost more than the search itself)."""
+    match = program._regexp.Match  # type: ignore[attr-defined]
+    out = []
+    pos, size = 0, len(data)
+    anchor = re2._Anchor.UNANCHORED
+    while pos < size:
+        span = match(anchor, data, pos, size)[0]
+        if span[0] < 0:
+            break
+        out.append(span[0])
+        nl = data.find(b"\n", span[1])
+        pos = size if nl < 0 else nl + 1
+    return out
+
+
 def _gated(data: bytes) -> list[tuple[int, int]]:
     """(start, end) of the lines that may hold an error shape, in order. The candidate
     literals find lines with an error word anywhere; then all of them are cleaned and
@@ -249,8 +267,7 @@ def _gated(data: bytes) -> list[tuple[int, int]]:
     plain: list[tuple[int, int]] = []
     always: list[tuple[int, int]] = []
     last = -1
-    for m in _CANDIDATE.finditer(data):
-        start = m.start()
+    for start in _starts(_CANDIDATE, data):
         if start == last:
             continue
         last = start
@@ -261,8 +278,10 @@ def _gated(data: bytes) -> list[tuple[int, int]]:
     if not plain:
         return always
     blob = b"\n".join(data[s : min(e, s + LONG)] for s, e in plain)
-    blob = _PREFIX_BYTES.sub(b"", strip_escapes_bytes(blob))
-    starts = sorted({m.start() for m in _GATE.finditer(blob)} | {m.start() for m in _EXIT_GATE.finditer(blob)})
+    if b"\x1b" in blob or b"\\u001" in blob or b"\\x1" in blob or b"\\033" in blob or b"\\e[" in blob:
+        blob = strip_escapes_bytes(blob)
+    blob = _PREFIX_BYTES.sub(b"", blob)
+    starts = sorted({*_starts(_GATE, blob), *_starts(_EXIT_GATE, blob)})
     keep: list[tuple[int, int]] = []
     index, pos = 0, 0
     for at in starts:
