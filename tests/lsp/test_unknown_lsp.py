@@ -46,6 +46,11 @@ async def test_unknown_error_draft_and_it_becomes_known(workspace: Path, client_
         assert "no errsig record knows" in unknown.message
         assert by_code["unknown/ci"].severity == t.DiagnosticSeverity.Hint  # a symptom, one below
 
+        lenses = await client.text_document_code_lens_async(
+            t.CodeLensParams(text_document=t.TextDocumentIdentifier(uri=uri))
+        )
+        assert lenses[0].command is not None
+        assert lenses[0].command.title == "2 without a record: unknown/python"
         hover = await client.text_document_hover_async(
             t.HoverParams(text_document=t.TextDocumentIdentifier(uri=uri), position=t.Position(7, 3))
         )
@@ -75,6 +80,11 @@ async def test_unknown_error_draft_and_it_becomes_known(workspace: Path, client_
         # The draft is live at once: the log's line is now the new id.
         diags = await _codes(client, uri, {rid})
         assert [(str(d.code), d.range.start.line) for d in diags] == [(rid, 7)]
+        lenses = await client.text_document_code_lens_async(
+            t.CodeLensParams(text_document=t.TextDocumentIdentifier(uri=uri))
+        )
+        assert lenses[0].command is not None
+        assert lenses[0].command.title == f"1 known error: {rid}"
 
         # Edit the record in the editor: diagnostics at the JSON path, then fill and save.
         rec_uri = record_file.as_uri()

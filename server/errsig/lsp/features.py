@@ -75,6 +75,7 @@ def _traits(params: t.InitializeParams, encoding: str) -> ClientTraits:
         refresh=bool(ws and ws.diagnostics and ws.diagnostics.refresh_support),
         progress=bool(caps.window and caps.window.work_done_progress),
         show_document=bool(caps.window and caps.window.show_document and caps.window.show_document.support),
+        lens_refresh=bool(ws and ws.code_lens and ws.code_lens.refresh_support),
         locale=params.locale,
     )
 
@@ -210,6 +211,13 @@ def reload_catalogue(ls: ErrsigServer) -> None:
     """Load the packs again (a record was drafted or saved) and rescan what is open or watched."""
     _load(ls)
     rescan_all(ls)
+
+
+async def _refresh_lenses(ls: ErrsigServer) -> None:
+    try:
+        await ls.workspace_code_lens_refresh_async(None)
+    except Exception as exc:  # the client may be gone or refuse
+        ls.log(f"workspace/codeLens/refresh failed: {exc!r}")
 
 
 def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | None = None) -> None:
@@ -372,7 +380,10 @@ def log_findings_changed(ls: ErrsigServer, uri: str, findings: list[Finding]) ->
     visible = [
         f for f in findings if not settings.is_disabled(f.id) and (settings.unknown_errors or not f.unknown)
     ]
+    before = {f.id for f in state.findings.get(uri, [])}
     state.findings[uri] = visible
+    if state.client.lens_refresh and uri in state.docs and before != {f.id for f in visible}:
+        ls.spawn(_refresh_lenses(ls))  # the lens names the ids: a drafted record changes them
     line_text = line_text_for(ls, uri)
     enc = state.client.encoding
     related = links.related_for_log(ls, uri, visible)

@@ -310,8 +310,14 @@ def code_lenses(ls: ErrsigServer, uri: str) -> list[t.CodeLens]:
         return []
     roots = [f for f in findings if not f.caused_by]
     ids = list(dict.fromkeys(f.id for f in roots or findings))
-    n = len(findings)
-    title = f"{n} known error{'s' if n != 1 else ''}: " + ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
+    known = sum(1 for f in findings if not f.unknown)
+    unknown = len(findings) - known
+    parts = []
+    if known:
+        parts.append(f"{known} known error{'s' if known != 1 else ''}")
+    if unknown:
+        parts.append(f"{unknown} without a record")
+    title = ", ".join(parts) + ": " + ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
     return [
         t.CodeLens(
             range=t.Range(start=t.Position(0, 0), end=t.Position(0, 0)),

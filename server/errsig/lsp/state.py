@@ -42,6 +42,7 @@ class ClientTraits:
     refresh: bool = False  # workspace.diagnostics.refreshSupport
     progress: bool = False
     show_document: bool = False  # window.showDocument.support
+    lens_refresh: bool = False  # workspace.codeLens.refreshSupport
     locale: str | None = None
 
 
