@@ -25,13 +25,19 @@ REAL = ROOT / "tests" / "corpus" / "real"
 
 def main() -> int:
     verbose = "-v" in sys.argv
-    tk = load_toolkit([])
-    tk.scanner.unknown = True
     failing = sorted((REAL / "failing").glob("*.log"))
-    unknown_class = [p for p in failing if not json.loads(p.with_suffix(".json").read_text())["covered_by_record"]]
+    sides = {p: json.loads(p.with_suffix(".json").read_text()) for p in failing}
+    # Logs whose class had no record when they were collected; records written since (from these
+    # very logs) are switched off here, so the figure stays the one of the unknown-error finder.
+    unknown_class = [
+        p for p in failing if not sides[p]["covered_by_record"] or sides[p].get("class_without_record_when_collected")
+    ]
+    later = {sides[p]["covered_by_record"] for p in unknown_class if sides[p]["covered_by_record"]}
+    tk = load_toolkit([], disabled=later)
+    tk.scanner.unknown = True
     hits = extra = 0
     for log in unknown_class:
-        side = json.loads(log.with_suffix(".json").read_text())
+        side = sides[log]
         findings = scan_file(tk.scanner, log)
         roots = [f for f in findings if f.unknown and f.caused_by is None]
         hit = any(f.line + 1 == side["key_line"] for f in roots)
@@ -50,7 +56,7 @@ def main() -> int:
         for f in found:
             print(f"false alarm {log.name}:{f.line + 1}: {f.id}: {f.title[:100]}")
     n = len(unknown_class)
-    print(f"failing logs whose class has no record: {n}")
+    print(f"failing logs whose class had no record when collected: {n}")
     print(f"  unknown finding at the decisive line: {hits}/{n} ({hits / n:.0%})" if n else "  none")
     print(f"  other unknown root findings in those logs: {extra}")
     print(f"successful logs: {len(successful)}; with an unknown finding: {alarm_logs}; findings: {alarms}")
