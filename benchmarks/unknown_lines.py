@@ -30,7 +30,9 @@ def main() -> int:
     # Logs whose class had no record when they were collected; records written since (from these
     # very logs) are switched off here, so the figure stays the one of the unknown-error finder.
     unknown_class = [
-        p for p in failing if not sides[p]["covered_by_record"] or sides[p].get("class_without_record_when_collected")
+        p
+        for p in failing
+        if not sides[p]["covered_by_record"] or sides[p].get("class_without_record_when_collected")
     ]
     later = {sides[p]["covered_by_record"] for p in unknown_class if sides[p]["covered_by_record"]}
     tk = load_toolkit([], disabled=later)
