@@ -96,6 +96,7 @@ def test_control_characters_in_a_file_name_are_shown_escaped(tmp_path: Path) -> 
 
 def test_sarif_of_every_built_in_record_validates_with_encoded_uris(tmp_path: Path) -> None:
     samples = sorted((ROOT / "tests" / "corpus" / "positive").glob("*/*/*.log"))
+    samples += sorted((ROOT / "tests" / "corpus" / "real" / "failing").glob("*.log"))  # real-log-only records
     named = tmp_path / "with space.log"
     named.write_text(ERROR + "\n", "utf-8")
     run = errsig("scan", "--format", "sarif", str(named), *map(str, samples))
