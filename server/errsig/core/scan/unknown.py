@@ -379,14 +379,15 @@ def resolve_unknown(unknown: list[Finding], known: list[Finding]) -> list[Findin
     claimed = _claimed_lines(known)
     # A line just after a known error's is part of that report (apt's second ``E:`` line).
     beside = {n + d for n in claimed for d in range(BLOCK_GAP + 1)}
-    fresh = sorted(
-        (f for f in unknown if not beside.intersection(range(f.line, f.end_line + 1))),
-        key=lambda f: (f.line, f.col),
-    )
+    fresh = sorted(unknown, key=lambda f: (f.line, f.col))
     kept: list[Finding] = []
+    touched: set[int] = set()  # blocks with a line on or just after a known error: that error's report
     by_message: dict[tuple[str, str], Finding] = {}
     last_of_tool: dict[tuple[str, bool], Finding] = {}
     for f in fresh:
+        on_known = bool(beside.intersection(range(f.line, f.end_line + 1))) or (
+            f.match.endswith(":") and f.end_line + 1 in claimed  # a header ("RuntimeError:") of a known message
+        )
         key = _norm(f.id, f.captures.get("message", f.match))
         first = by_message.get(key)
         if first is None:
@@ -396,13 +397,18 @@ def resolve_unknown(unknown: list[Finding], known: list[Finding]) -> list[Findin
         if first is not None:
             if f.line != first.line and f.line not in first.also_at:
                 first.also_at.append(f.line)
-            if _names_the_error(f) and not _names_the_error(first):
+            if on_known:
+                touched.add(id(first))
+            elif _names_the_error(f) and not _names_the_error(first):
                 _move_to(first, f)  # the block's line that says what failed ("… stack Error: …")
             by_message.setdefault(key, first)
             continue
         by_message[key] = f
         last_of_tool[f.id, f.symptom] = f
         kept.append(f)
+        if on_known:
+            touched.add(id(f))
+    kept = [f for f in kept if id(f) not in touched]
     _link_symptoms(kept, known)
     # A summary whose cause a record already explains adds nothing to that explanation.
     return [f for f in kept if not (f.caused_by and not f.caused_by[0].startswith(PREFIX))]
