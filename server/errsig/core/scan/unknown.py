@@ -385,8 +385,9 @@ def resolve_unknown(unknown: list[Finding], known: list[Finding]) -> list[Findin
     by_message: dict[tuple[str, str], Finding] = {}
     last_of_tool: dict[tuple[str, bool], Finding] = {}
     for f in fresh:
+        # A bare header ("RuntimeError:") whose message is a known error's line belongs to it.
         on_known = bool(beside.intersection(range(f.line, f.end_line + 1))) or (
-            f.match.endswith(":") and f.end_line + 1 in claimed  # a header ("RuntimeError:") of a known message
+            f.match.endswith(":") and f.end_line + 1 in claimed
         )
         key = _norm(f.id, f.captures.get("message", f.match))
         first = by_message.get(key)
