@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json.decoder
 import re
+from collections.abc import Callable
 
 _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 _WS = re.compile(r"[ \t\n\r]*")
@@ -32,6 +33,35 @@ def value_spans(text: str) -> dict[str, tuple[int, int]]:
         m = _WS.match(text, i)
         return m.end() if m else i
 
+    def container(i: int, close: str, item: Callable[[int, int], int]) -> int:
+        """From just inside an object's or array's bracket to just after its closing one;
+        ``item(i, k)`` reads the k-th member or element."""
+        i = ws(i)
+        if i < len(text) and text[i] == close:
+            return i + 1
+        k = 0
+        while True:
+            i = ws(item(i, k))
+            k += 1
+            if i < len(text) and text[i] == ",":
+                i += 1
+            elif i < len(text) and text[i] == close:
+                return i + 1
+            else:
+                raise _Stop
+
+    def member(i: int, path: str, depth: int) -> int:
+        """One ``"key": value`` of an object."""
+        i = ws(i)
+        if i >= len(text) or text[i] != '"':
+            raise _Stop
+        key, end = _scanstring(text, i + 1)
+        spans[f"{path}.{key}#key"] = (i, end)
+        i = ws(end)
+        if i >= len(text) or text[i] != ":":
+            raise _Stop
+        return value(i + 1, f"{path}.{key}", depth + 1)
+
     def value(i: int, path: str, depth: int) -> int:
         if depth > MAX_DEPTH:
             raise _Stop
@@ -41,45 +71,9 @@ def value_spans(text: str) -> dict[str, tuple[int, int]]:
         c = text[i]
         start = i
         if c == "{":
-            i = ws(i + 1)
-            if i < len(text) and text[i] == "}":
-                i += 1
-            else:
-                while True:
-                    i = ws(i)
-                    if i >= len(text) or text[i] != '"':
-                        raise _Stop
-                    key, end = _scanstring(text, i + 1)
-                    spans[f"{path}.{key}#key"] = (i, end)
-                    i = ws(end)
-                    if i >= len(text) or text[i] != ":":
-                        raise _Stop
-                    i = value(i + 1, f"{path}.{key}", depth + 1)
-                    i = ws(i)
-                    if i < len(text) and text[i] == ",":
-                        i += 1
-                        continue
-                    if i < len(text) and text[i] == "}":
-                        i += 1
-                        break
-                    raise _Stop
+            i = container(i + 1, "}", lambda j, _k: member(j, path, depth))
         elif c == "[":
-            i = ws(i + 1)
-            if i < len(text) and text[i] == "]":
-                i += 1
-            else:
-                k = 0
-                while True:
-                    i = value(i, f"{path}[{k}]", depth + 1)
-                    k += 1
-                    i = ws(i)
-                    if i < len(text) and text[i] == ",":
-                        i += 1
-                        continue
-                    if i < len(text) and text[i] == "]":
-                        i += 1
-                        break
-                    raise _Stop
+            i = container(i + 1, "]", lambda j, k: value(j, f"{path}[{k}]", depth + 1))
         elif c == '"':
             _, i = _scanstring(text, i + 1)
         else:
