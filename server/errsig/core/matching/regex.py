@@ -98,3 +98,19 @@ def compile_pattern(pattern: str, case_insensitive: bool = False) -> CompiledReg
             f"regex uses a feature that cannot run in linear time (RE2 refused it: {exc})"
         ) from None
     return CompiledRegex(pattern, case_insensitive or inline_ci, compiled)
+
+
+def raw_spans(program: object, data: bytes, *, next_line: bool = False) -> list[tuple[int, int]]:
+    """Matches of a low-level RE2 program (``compiled._regexp``) in ``data``, at most one
+    per line; with ``next_line`` a match may run into the following line, and the search
+    goes on from that line. The raw engine call: match objects cost more than the search."""
+    out = []
+    match = program.Match  # type: ignore[attr-defined]
+    pos, size = 0, len(data)
+    while pos < size:
+        span = match(_UNANCHORED, data, pos, size)[0]
+        if span[0] < 0:
+            break
+        out.append(span)
+        pos = (data.rfind(b"\n", span[0], span[1]) + 1) if next_line else span[1] + 1
+    return out

@@ -40,6 +40,9 @@ _PREFIXES = re.compile(
     r")+"
 )
 
+# Bytes that start an escape sequence (raw, or written out inside JSON streams): a text
+# without any of them has nothing for _ESCAPES to remove but lone control characters.
+ESCAPE_MARKERS = (b"\x1b", b"\\u001", b"\\x1", b"\\033", b"\\e[")  # five memchr-speed passes
 PREFIXES_PATTERN = _PREFIXES.pattern  # the unknown-error gate strips the same prefixes from bytes
 
 # In a JSON-escaped stream these stand for line breaks and quoted characters.

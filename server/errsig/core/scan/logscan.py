@@ -18,7 +18,9 @@ import attrs
 import re2
 
 from errsig.core.matching.matcher import Matcher
+from errsig.core.matching.regex import raw_spans
 from errsig.core.scan.clean import (
+    ESCAPE_MARKERS,
     WRAP_WIDTHS,
     Segment,
     clean_segments,
@@ -35,7 +37,6 @@ from errsig.core.scan.unknown import find_unknown
 _WRAP_ALTERNATIVES = "|".join(f"[^\\r\\n]{{{w}}}" for w in sorted(WRAP_WIDTHS))
 # A full-width line followed by one that starts mid-text (not blank, not an escape or prefix).
 _WRAPPED_PAIR = re2.compile(f"(?m)^(?:{_WRAP_ALTERNATIVES})\\r?\\n[^\\s\\x1b#]".encode())._regexp
-_ESCAPE_MARKERS = (b"\x1b", b"\\u001b", b"\\u001B", b"\\x1b", b"\\033")
 LONG_LINE = 1 << 16  # bytes; longer lines are looked at in a window around each hit
 WRAP_SCAN_LIMIT = 16 << 20  # bytes; bigger texts are not checked for literals cut by a wrap
 WINDOW = 4096
@@ -108,21 +109,6 @@ def _lines_with(data: bytes, markers: tuple[bytes, ...]) -> list[tuple[int, int]
             spans.add((start, end))
             pos = data.find(marker, end)
     return sorted(spans)
-
-
-def _spans(program: object, data: bytes, *, next_line: bool = False) -> list[tuple[int, int]]:
-    """Matches of a compiled RE2 program in ``data``, one per line; with ``next_line`` a
-    match may run into the following line, and the search goes on from that line."""
-    out = []
-    match = program.Match  # type: ignore[attr-defined]
-    pos, size = 0, len(data)
-    while pos < size:
-        span = match(re2._Anchor.UNANCHORED, data, pos, size)[0]
-        if span[0] < 0:
-            break
-        out.append(span)
-        pos = (data.rfind(b"\n", span[0], span[1]) + 1) if next_line else span[1] + 1
-    return out
 
 
 def _is_marked(text: str, start: int) -> bool:
@@ -221,12 +207,12 @@ class LogScanner:
         # a few C passes, not Python work per line.
         second_look: list[tuple[int, bytes]] = []
         looked_again: set[int] = set()
-        for start, end in _lines_with(data, _ESCAPE_MARKERS):
+        for start, end in _lines_with(data, ESCAPE_MARKERS):
             if start not in starts and end - start <= LONG_LINE:
                 second_look.append((start, data[start:end]))
         # Hard wraps come from copying a terminal's screen: pasted excerpts, not the
         # multi-megabyte logs tools write (those hold each line whole).
-        pairs = _spans(_WRAPPED_PAIR, data, next_line=True) if len(data) <= WRAP_SCAN_LIMIT else []
+        pairs = raw_spans(_WRAPPED_PAIR, data, next_line=True) if len(data) <= WRAP_SCAN_LIMIT else []
         for start, pair_end in pairs:
             end = data.rfind(b"\n", start, pair_end)
             if start not in starts and not _FRESH_LINE_BYTES.match(data, end + 1):

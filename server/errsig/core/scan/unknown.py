@@ -22,8 +22,9 @@ import attrs
 import re2
 
 from errsig.core.kb.unknown import PREFIX, unknown_record
+from errsig.core.matching.regex import raw_spans
 from errsig.core.pip.credentials import mask_credentials
-from errsig.core.scan.clean import PREFIXES_PATTERN, clean_segments, strip_escapes_bytes
+from errsig.core.scan.clean import ESCAPE_MARKERS, PREFIXES_PATTERN, clean_segments, strip_escapes_bytes
 from errsig.core.scan.findings import Finding
 
 # Lines that may hold an error shape (over raw bytes: colour and prefixes do not matter).
@@ -156,6 +157,7 @@ if not all(p.startswith("^") for p in _SOURCES[:-1]) or _SOURCES[-1].startswith(
     raise RuntimeError("every unknown-error shape but the last (exit status) starts at the line start")
 _GATE = re2.compile(("(?m)^[ \\t]*(?:" + "|".join(f"(?:{p[1:]})" for p in _SOURCES[:-1]) + ")").encode())
 _EXIT_GATE = re2.compile(_SOURCES[-1].encode())
+_CONTROL = re2.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PREFIX_BYTES = re.compile(b"(?m)^" + PREFIXES_PATTERN.replace("\\ufeff", "\\xef\\xbb\\xbf").encode())
 
 # Words naming the tool that printed the lines above a finding; the nearest one wins.
@@ -242,20 +244,8 @@ def _norm(tool: str, message: str) -> tuple[str, str]:
 
 
 def _starts(program: object, data: bytes) -> list[int]:
-    """Start offsets of the matches of an RE2 program, one per line at most (the raw
-    engine call: the wrapper's match objects cost more than the search itself)."""
-    match = program._regexp.Match  # type: ignore[attr-defined]
-    out = []
-    pos, size = 0, len(data)
-    anchor = re2._Anchor.UNANCHORED
-    while pos < size:
-        span = match(anchor, data, pos, size)[0]
-        if span[0] < 0:
-            break
-        out.append(span[0])
-        nl = data.find(b"\n", span[1])
-        pos = size if nl < 0 else nl + 1
-    return out
+    """Start offsets of the matches of a compiled RE2 pattern, at most one per line."""
+    return [start for start, _end in raw_spans(program._regexp, data)]  # type: ignore[attr-defined]
 
 
 def _gated(data: bytes) -> list[tuple[int, int]]:
@@ -278,7 +268,7 @@ def _gated(data: bytes) -> list[tuple[int, int]]:
     if not plain:
         return always
     blob = b"\n".join(data[s : min(e, s + LONG)] for s, e in plain)
-    if b"\x1b" in blob or b"\\u001" in blob or b"\\x1" in blob or b"\\033" in blob or b"\\e[" in blob:
+    if any(marker in blob for marker in ESCAPE_MARKERS) or _CONTROL.search(blob):
         blob = strip_escapes_bytes(blob)
     blob = _PREFIX_BYTES.sub(b"", blob)
     starts = sorted({*_starts(_GATE, blob), *_starts(_EXIT_GATE, blob)})
