@@ -36,7 +36,7 @@ _CANDIDATE = re2.compile(
 LONG = 4096  # characters of a line looked at
 MESSAGE = 200  # characters of a message shown
 CONTEXT = 64 << 10  # bytes looked back for the tool that printed a line
-TRACEBACK_BACK = 500  # lines between a traceback's header and its last line
+TRACEBACK_BACK = 64 << 10  # bytes between a traceback's header and its last line (one rfind)
 BLOCK_GAP = 2  # lines: unknown lines of one tool this close are one error
 CAUSE_WINDOW = 5000
 BOX_WINDOW = 300  # lines below pip's box that hold its cause
@@ -219,13 +219,7 @@ class _Tools:
 
 def _after_traceback(data: bytes, start: int) -> tuple[bool, bool]:
     """(the line ends a traceback, that traceback was raised while handling another)."""
-    lo = start
-    for _ in range(TRACEBACK_BACK):
-        lo = data.rfind(b"\n", 0, lo - 1) if lo > 0 else -1
-        if lo < 0:
-            lo = 0
-            break
-    header = data.rfind(_TRACEBACK, lo, start)
+    header = data.rfind(_TRACEBACK, max(0, start - TRACEBACK_BACK), start)
     if header < 0:
         # A paste that starts inside the traceback: a frame (`File "…", line N`) just above.
         above = data[max(0, start - 600) : start]
