@@ -355,7 +355,7 @@ OPTIONS: tuple[PipOption, ...] = (
     _o("--upgrade", "-U", commands=INSTALL),
     _o("--upgrade-strategy", value="choice", commands=INSTALL, choices=("only-if-needed", "eager")),
     _o("--force-reinstall", commands=INSTALL),
-    _o("--ignore-installed", "-I", commands=INSTALL),
+    _o("--ignore-installed", "-I", commands=INSTALL, risk=RISK_SYSTEM),
     _o("--compile", commands=INSTALL),
     _o("--no-compile", commands=INSTALL, inverted_conf=True),
     _o(

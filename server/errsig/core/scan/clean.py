@@ -32,7 +32,7 @@ _PREFIXES = re.compile(
     r"\ufeff"
     r"|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s"  # ISO timestamp
     r"|\[\d\d:\d\d:\d\d(?:\.\d+)?\]\s"  # [12:00:01]
-    r"|#\d+ \d+\.\d+ "  # BuildKit step
+    r"|[ \t]*#\d+ \d+\.\d+ "  # BuildKit step (also indented, as pastes quote it)
     r"|#\d+ (?=\S)"  # BuildKit step header without a time
     r"|[\w.-]{1,64}(?:[-_]\d+)?\s*\| "  # docker compose service
     r"|##\[(?:error|warning|notice|debug|group|endgroup|section)\]"  # GitHub workflow commands

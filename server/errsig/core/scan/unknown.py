@@ -96,7 +96,7 @@ _SHAPES = (
     _s(
         r"^(?:CondaError|CondaHTTPError|CondaValueError|CondaEnvException|CondaSSLError|"
         r"CondaToSNonInteractiveError|PackagesNotFoundError|LibMambaUnsatisfiableError|"
-        r"UnsatisfiableError|ResolvePackageNotFound)\b:?",
+        r"UnsatisfiableError|ResolvePackageNotFound|CommandNotFoundError)\b:?",
         "conda",
     ),
     _s(r"^Fatal Python error: \S", "python"),
@@ -107,6 +107,13 @@ _SHAPES = (
         r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Failure)(?::(?: .*)?)?$",
         "python",
         needs_traceback=True,
+    ),
+    # The same line without a traceback above it (pasted alone, or printed by a tool that
+    # reports an exception in one line): only Python's own exceptions of the environment.
+    _s(
+        r"^(?:OSError|EnvironmentError|ImportError|FileNotFoundError|PermissionError|"
+        r"RuntimeError|subprocess\.CalledProcessError): \S",
+        "python",
     ),
     _s(
         r"^× (?:Failed to build|Getting requirements to build|Preparing metadata|Building wheel|"
