@@ -31,7 +31,7 @@ from errsig.core.scan.findings import Finding
 _CANDIDATE = re2.compile(
     rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\xc3\x97 |ERR!|FAILED|[Ee]xit (?:code|status)|"
     rb"exited with|Exception|Interrupt|SystemExit|fatal|\*\*\* |build stopped|command not found|"
-    rb"[Ff]ailed to build|cannot find -l|undefined reference to)"
+    rb"[Ff]ailed to build|cannot find -l|undefined reference to|bad interpreter)"
 )
 LONG = 4096  # characters of a line looked at
 MESSAGE = 200  # characters of a message shown
@@ -141,10 +141,11 @@ _SHAPES = (
     _s(r"^Error: \S", None),
     _s(r"^(?:\S+: )?(?:line \d+: )?\S+: command not found$", "shell"),
     _s(
-        r"^(?:/bin/|/usr/bin/)?(?:ba|z|da)?sh: \S.*: "
+        r"^-?(?:/bin/|/usr/bin/)?(?:ba|z|da)?sh: \S.*: "
         r"(?:No such file or directory|Permission denied)$",
         "shell",
     ),
+    _s(r"^Fatal error in launcher: \S", "python"),
     _s(rf"(?i){_EXIT}\b", None, SYMPTOM),
 )
 
