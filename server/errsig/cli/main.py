@@ -17,10 +17,6 @@ import attrs
 
 from errsig import __version__
 from errsig.cli import render
-from errsig.core import outcomes
-from errsig.core.draft import WORKSPACE_PACK, draft_record, sample_misses, taken_ids, write_draft
-from errsig.core.explain.card import make_card, render_text
-from errsig.core.kb.convert import unstructure_record
 from errsig.core.loading import Toolkit, load_toolkit
 from errsig.core.scan.files import BinaryFileError, read_bounded, scan_file, scan_stream
 from errsig.core.scan.findings import Finding
@@ -158,6 +154,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _cmd_draft(args: argparse.Namespace) -> int:
+    # Commands import what only they use, so `errsig scan` starts without it.
+    from errsig.core.draft import WORKSPACE_PACK, draft_record, taken_ids, write_draft
+
     name, sep, number = args.where.rpartition(":")
     if not sep or not number.isdigit() or int(number) < 1:
         print(f"errsig: expected LOG:LINE (a 1-based line number), got {args.where!r}", file=sys.stderr)
@@ -191,6 +190,10 @@ def _cmd_draft(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    from errsig.core import outcomes
+    from errsig.core.explain.card import make_card, render_text
+    from errsig.core.kb.convert import unstructure_record
+
     tk = _toolkit(args, vet=False)
     record = tk.catalogue.resolve(args.id)
     if record is None:
@@ -210,6 +213,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from errsig.core.kb.convert import unstructure_record
+
     tk = _toolkit(args, vet=False)
     records = sorted(tk.catalogue, key=lambda r: r.id)
     if args.format == "json":
@@ -223,6 +228,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_pack(args: argparse.Namespace) -> int:
+    from errsig.core.draft import sample_misses
+
     tk = load_toolkit([Path(args.dir)], builtin=False, use_cache=not args.no_cache)
     pack_name = Path(args.dir).name
     verdict = tk.verdicts.get(pack_name)
@@ -263,6 +270,8 @@ def _cmd_lsp(args: argparse.Namespace) -> int:
 
 
 def _cmd_outcomes(args: argparse.Namespace) -> int:
+    from errsig.core import outcomes
+
     if args.clear:
         outcomes.clear()
         print(f"errsig: outcomes cleared ({outcomes.store_path()})")

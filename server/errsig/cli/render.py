@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import quote
 
 from errsig import __version__
-from errsig.core.fixes.plan import safest_first
 from errsig.core.kb.evidence import evidence_of
 from errsig.core.kb.howto import commands_of
 from errsig.core.kb.model import Record
@@ -43,6 +42,8 @@ def render_text(results: FileFindings, colour: bool = False) -> str:
             out.append(f"{_printable(name)}:{f.line + 1}:{f.col + 1}: {sev} {f.id}: {title}")
             if f.caused_by:
                 out.append(f"    caused by {f.caused_by[0]} at line {f.caused_by[1] + 1}")
+            from errsig.core.fixes.plan import safest_first  # noqa: PLC0415 (a scan without findings skips it)
+
             ranked = safest_first(f.record, f.captures)
             if ranked:
                 top = ranked[0]
@@ -71,6 +72,8 @@ _LEVEL = {"error": "error", "warning": "warning", "information": "note"}
 
 
 def _rule(record: Record) -> dict[str, Any]:
+    from errsig.core.fixes.plan import safest_first  # noqa: PLC0415
+
     ranked = safest_first(record)
     help_lines = [record.root_cause, ""] + [f"- {w.action}" for w in ranked]
     rule: dict[str, Any] = {

@@ -13,12 +13,12 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from errsig import package_root
 from errsig.core.kb.canons import canon_to_record, is_canon
 from errsig.core.kb.convert import RecordError, structure_record
 from errsig.core.kb.model import Record
@@ -46,7 +46,7 @@ class PackContents:
 
 def builtin_seeds_dir() -> Path:
     """The built-in catalogue: inside the wheel, or ``seeds/`` of a source checkout."""
-    packaged = Path(str(resources.files("errsig"))) / "seeds"
+    packaged = package_root() / "seeds"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[4] / "seeds"

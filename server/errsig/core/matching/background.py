@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from importlib import resources
-from pathlib import Path
 
 import ahocorasick
+
+from errsig import package_root
 
 
 @functools.lru_cache(maxsize=1)
 def background_text() -> str:
-    root = Path(str(resources.files("errsig"))) / "corpus" / "clean"
+    root = package_root() / "corpus" / "clean"
     if not root.is_dir():
         return ""
     parts = [p.read_text("utf-8", errors="replace") for p in sorted(root.glob("*.log"))]

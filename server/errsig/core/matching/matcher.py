@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import attrs
@@ -10,10 +9,11 @@ import attrs
 from errsig.core.kb.catalogue import Catalogue
 from errsig.core.kb.model import Record
 from errsig.core.kb.problems import Problem
+from errsig.core.matching.analysis import AnalysisCache
 from errsig.core.matching.background import background_lines, frequency_table
 from errsig.core.matching.cache import cache_dir
 from errsig.core.matching.engine import Engine, Pattern
-from errsig.core.matching.literals import choose_literals, required_literals
+from errsig.core.matching.literals import choose_literals
 from errsig.core.matching.regex import CompiledRegex, PatternError, compile_pattern
 
 COMMON_SHARE = 0.002  # a literal on more than this share of clean-log lines is too common to prefilter on
@@ -35,13 +35,6 @@ class Signature:
         return max(sum(len(r) for r in runs if r in text) for runs in self.alternatives)
 
 
-def _alternatives(regex: CompiledRegex) -> list[list[str]] | None:
-    try:
-        return required_literals(regex.source, re.IGNORECASE if regex.case_insensitive else 0)
-    except (re.error, RecursionError, OverflowError):
-        return None
-
-
 @attrs.define
 class Matcher:
     signatures: list[Signature]
@@ -57,22 +50,27 @@ class Matcher:
         disabled: Iterable[str] = (),
         demoted: Iterable[str] = (),
         fast: bool | None = None,
+        cache: bool = True,
     ) -> Matcher:
         off = set(disabled)
         low = set(demoted)
         signatures: list[Signature] = []
         problems: list[Problem] = []
         alternatives: list[list[list[str]] | None] = []
+        analyses = AnalysisCache(cache_dir() if cache else None)
         for rid, entry in catalogue.entries.items():
             if rid in off:
                 continue
             record = entry.record
+            analysis = analyses.get(record.regex)
             try:
-                regex = compile_pattern(record.regex)
+                if analysis.error is not None:
+                    raise PatternError(analysis.error)
+                regex = compile_pattern(record.regex, inline_ci=analysis.case_insensitive)
             except PatternError as exc:
                 problems.append(Problem(entry.file, "$.regex", str(exc)))
                 continue
-            alts = _alternatives(regex)
+            alts = analysis.alternatives
             alternatives.append(alts)
             signatures.append(Signature(record, regex, alts, entry.trusted, rid in low))
         frequency = frequency_table(run for alts in alternatives if alts for runs in alts for run in runs)
@@ -82,6 +80,7 @@ class Matcher:
             literals = None if alts is None else choose_literals(alts, frequency)
             fold = bool(literals) and max(frequency(lit) for lit in literals or []) >= common
             patterns.append(Pattern(i, sig.regex, literals, fold=fold))
+        analyses.save()
         return cls(signatures, Engine(patterns, fast=fast, cache=cache_dir()), problems, catalogue)
 
     def unfiltered(self) -> list[str]:

@@ -82,12 +82,16 @@ class CompiledRegex:
 _UNANCHORED = re2._Anchor.UNANCHORED
 
 
-def compile_pattern(pattern: str, case_insensitive: bool = False) -> CompiledRegex:
-    """Compile a record's pattern with RE2 (linear time); Python ``re`` syntax is checked first."""
-    try:  # Python's parser checks the syntax (records are written for Python re)
-        inline_ci = is_case_insensitive(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
-        raise PatternError(f"regex does not compile: {exc}") from None
+def compile_pattern(
+    pattern: str, case_insensitive: bool = False, *, inline_ci: bool | None = None
+) -> CompiledRegex:
+    """Compile a record's pattern with RE2 (linear time); Python ``re`` syntax is checked first
+    (``inline_ci``: the caller already parsed it and says whether it folds case inline)."""
+    if inline_ci is None:
+        try:  # Python's parser checks the syntax (records are written for Python re)
+            inline_ci = is_case_insensitive(pattern)
+        except (re.error, RecursionError, OverflowError) as exc:
+            raise PatternError(f"regex does not compile: {exc}") from None
     options = re2.Options()
     options.case_sensitive = not case_insensitive
     options.max_mem = MAX_PROGRAM_MEMORY

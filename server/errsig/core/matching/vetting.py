@@ -11,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 import attrs
 
-from errsig import __version__
+from errsig import __version__, package_root
 from errsig.core.kb.catalogue import Catalogue
 from errsig.core.kb.load import PackContents
 from errsig.core.matching.cache import cache_dir
@@ -30,7 +29,7 @@ class Verdict:
 
 
 def clean_corpus_dir() -> Path:
-    return Path(str(resources.files("errsig"))) / "corpus" / "clean"
+    return package_root() / "corpus" / "clean"
 
 
 def _corpus_files() -> list[Path]:

@@ -32,7 +32,6 @@ from errsig.core.scan.clean import (
 )
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.resolve import resolve
-from errsig.core.scan.unknown import find_unknown
 
 _WRAP_ALTERNATIVES = "|".join(f"[^\\r\\n]{{{w}}}" for w in sorted(WRAP_WIDTHS))
 # A full-width line followed by one that starts mid-text (not blank, not an escape or prefix).
@@ -153,6 +152,8 @@ class LogScanner:
             self._scan_line(lines, number, start, end, hit, found, seen)
         findings = list(found.values())
         if self.unknown:
+            from errsig.core.scan.unknown import find_unknown  # noqa: PLC0415 (only when asked for)
+
             findings.extend(find_unknown(data, first_line))
         return findings if raw_findings else resolve(findings)
 

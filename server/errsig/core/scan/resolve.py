@@ -8,7 +8,6 @@ import bisect
 import attrs
 
 from errsig.core.scan.findings import Finding
-from errsig.core.scan.unknown import resolve_unknown
 
 INSTANCE_GAP = 40  # lines: repeats of one error closer than this are one instance
 CAUSE_WINDOW = 5000  # lines: how far back a cause may be
@@ -171,5 +170,7 @@ def resolve(findings: list[Finding]) -> list[Finding]:
     result = order(result)
     _link_causes(result)
     if unknown:
+        from errsig.core.scan.unknown import resolve_unknown  # noqa: PLC0415 (only when asked for)
+
         result = order(result + resolve_unknown(unknown, result))
     return result

@@ -1,0 +1,106 @@
+"""What errsig derives from a pattern with Python's parser — the syntax check, inline case
+folding, the literal runs the prefilter looks for — kept on disk by the pattern's text, so a
+start-up does not parse every regex again (parsing is most of a catalogue's load time).
+
+The file is derived data in the per-user cache folder: an entry that does not look right is
+ignored and computed again, and nothing here raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from errsig.core.matching.literals import is_case_insensitive, required_literals
+
+VERSION = 1  # bump when what is derived changes
+FILE = f"patterns-v{VERSION}.json"
+MAX_ENTRIES = 50_000  # a bigger file is not read (it is rewritten with what this run needs)
+
+
+@attrs.frozen
+class Analysis:
+    error: str | None  # the parser's complaint, or None
+    case_insensitive: bool = False
+    alternatives: list[list[str]] | None = None  # literal runs per top-level alternative
+
+
+def analyse(pattern: str) -> Analysis:
+    try:
+        folded = is_case_insensitive(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        return Analysis(f"regex does not compile: {exc}")
+    try:
+        alts = required_literals(pattern, re.IGNORECASE if folded else 0)
+    except (re.error, RecursionError, OverflowError):
+        alts = None
+    return Analysis(None, folded, alts)
+
+
+def _key(pattern: str) -> str:
+    return hashlib.sha256(pattern.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _valid(entry: Any) -> Analysis | None:
+    if not (isinstance(entry, list) and len(entry) == 3):
+        return None
+    error, folded, alts = entry
+    if not (error is None or isinstance(error, str)) or not isinstance(folded, bool):
+        return None
+    if alts is not None and not (
+        isinstance(alts, list)
+        and all(isinstance(runs, list) and all(isinstance(r, str) and r for r in runs) for runs in alts)
+    ):
+        return None
+    return Analysis(error, folded, alts)
+
+
+class AnalysisCache:
+    """Analyses by pattern text, read from and written back to ``folder/FILE``."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.path = folder / FILE if folder is not None else None
+        self._stored: dict[str, Any] = {}
+        self._used: dict[str, Any] = {}
+        self.dirty = False
+        if self.path is None:
+            return
+        try:
+            if self.path.stat().st_size <= MAX_ENTRIES * 400:
+                data = json.loads(self.path.read_text("utf-8"))
+                if isinstance(data, dict):
+                    self._stored = data
+        except (OSError, ValueError, RecursionError):
+            self._stored = {}
+
+    def get(self, pattern: str) -> Analysis:
+        key = _key(pattern)
+        found = _valid(self._stored.get(key))
+        if found is None:
+            found = analyse(pattern)
+            self.dirty = True
+        self._used[key] = [found.error, found.case_insensitive, found.alternatives]
+        return found
+
+    def save(self) -> None:
+        """Write the analyses this run used (plus earlier ones, up to the cap) if any were new."""
+        if self.path is None or not self.dirty:
+            return
+        merged = dict(self._used)
+        for key, value in self._stored.items():
+            if len(merged) >= MAX_ENTRIES:
+                break
+            merged.setdefault(key, value)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{id(self)}.tmp")
+            tmp.write_text(json.dumps(merged, separators=(",", ":")), "utf-8")
+            tmp.replace(self.path)
+            self.dirty = False
+        except OSError:
+            pass
