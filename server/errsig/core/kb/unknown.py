@@ -23,6 +23,8 @@ TOOLS = {
     "poetry": "Poetry",
     "pytest": "pytest",
     "gcc": "the C/C++ compiler",
+    "nvcc": "the CUDA compiler (nvcc)",
+    "msvc": "the Microsoft C/C++ compiler",
     "ld": "the linker",
     "make": "make",
     "ninja": "ninja",

@@ -81,6 +81,8 @@ _SHAPES = (
         "gcc",
     ),
     _s(r"^fatal error: \S", "gcc"),
+    _s(r"^nvcc fatal\s*: \S", "nvcc"),
+    _s(r"^\S.*\(\d+(?:,\d+)?\) ?: (?:fatal )?error C\d{4}: \S", "msvc"),
     _s(
         r"^(?:\S*/)?(?:clang|gcc|g\+\+|collect2)(?:-[\d.]+)?: error: "
         r"(?:linker command failed|ld returned)",
