@@ -444,11 +444,16 @@ async def _refresh(ls: ErrsigServer) -> None:
         ls.state.refresh_pending = False
 
 
-async def pull_document(ls: ErrsigServer, uri: str) -> t.RelatedFullDocumentDiagnosticReport:
+async def pull_document(
+    ls: ErrsigServer, uri: str, previous: str | None = None
+) -> t.RelatedFullDocumentDiagnosticReport | t.RelatedUnchangedDocumentDiagnosticReport:
     entry = ls.state.logs.get(uri)
     if entry is not None and entry.task is not None and not entry.task.done():
         await asyncio.shield(entry.task)
-    return t.RelatedFullDocumentDiagnosticReport(items=ls.state.all_diagnostics(uri))
+    result_id = ls.state.diagnostics.result_id(uri)
+    if previous == result_id:  # the client holds these already: no need to send them again
+        return t.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+    return t.RelatedFullDocumentDiagnosticReport(items=ls.state.all_diagnostics(uri), result_id=result_id)
 
 
 async def pull_workspace(
@@ -461,12 +466,21 @@ async def pull_workspace(
             ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         state.pushed_watched.clear()
     await watching.initial_scan_done(ls)
+    previous = {p.uri: p.value for p in _params.previous_result_ids or []}
     items: list[t.WorkspaceDocumentDiagnosticReport] = []
     for uri in sorted(state.uris_with_diagnostics()):
         if uri in state.docs:
             continue
+        result_id = state.diagnostics.result_id(uri)
+        if previous.get(uri) == result_id:
+            items.append(
+                t.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, version=None, result_id=result_id)
+            )
+            continue
         items.append(
-            t.WorkspaceFullDocumentDiagnosticReport(uri=uri, version=None, items=state.all_diagnostics(uri))
+            t.WorkspaceFullDocumentDiagnosticReport(
+                uri=uri, version=None, items=state.all_diagnostics(uri), result_id=result_id
+            )
         )
     return t.WorkspaceDiagnosticReport(items=items)
 

@@ -238,8 +238,8 @@ def create_server() -> ErrsigServer:
     @guarded(t.RelatedFullDocumentDiagnosticReport(items=[]))
     async def pull(
         ls: ErrsigServer, params: t.DocumentDiagnosticParams
-    ) -> t.RelatedFullDocumentDiagnosticReport:
-        return await features.pull_document(ls, params.text_document.uri)
+    ) -> t.RelatedFullDocumentDiagnosticReport | t.RelatedUnchangedDocumentDiagnosticReport:
+        return await features.pull_document(ls, params.text_document.uri, params.previous_result_id)
 
     @ls.feature(t.WORKSPACE_DIAGNOSTIC)
     @guarded(t.WorkspaceDiagnosticReport(items=[]))

@@ -4,6 +4,7 @@ diagnostics kept per (producer, uri) so that one producer never wipes another's.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,43 @@ from errsig.lsp.documents import Document
 LOG_SOURCE = "log"  # findings of a log's own text
 LINK_SOURCE = "links"  # requirement lines named by an error in some log
 CHECK_SOURCE = "checks"  # requirements / pip.conf validation
+
+
+class DiagnosticStore(dict[tuple[str, str], list[t.Diagnostic]]):
+    """Diagnostics by (source, uri), with a generation per uri that changes whenever an entry
+    of that uri is set or removed: the ``resultId`` of pull diagnostics, so the server can
+    answer "unchanged" instead of sending the same (possibly thousands of) items again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation: dict[str, int] = {}
+        self.session = secrets.token_hex(4)  # result ids of an earlier server never match
+
+    def _bump(self, key: tuple[str, str]) -> None:
+        self.generation[key[1]] = self.generation.get(key[1], 0) + 1
+
+    def __setitem__(self, key: tuple[str, str], value: list[t.Diagnostic]) -> None:
+        if self.get(key) is value:
+            return
+        self._bump(key)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        self._bump(key)
+        super().__delitem__(key)
+
+    def pop(self, key: tuple[str, str], *default: Any) -> Any:
+        if key in self:
+            self._bump(key)
+        return super().pop(key, *default)
+
+    def clear(self) -> None:
+        for key in list(self):
+            self._bump(key)
+        super().clear()
+
+    def result_id(self, uri: str) -> str:
+        return f"{self.session}-{self.generation.get(uri, 0)}"
 
 
 @attrs.define
@@ -56,7 +94,7 @@ class State:
     docs: dict[str, Document] = attrs.field(factory=dict)
     logs: dict[str, OpenLog] = attrs.field(factory=dict)
     tails: dict[str, TailState] = attrs.field(factory=dict)  # watched files on disk, by uri
-    diagnostics: dict[tuple[str, str], list[t.Diagnostic]] = attrs.field(factory=dict)
+    diagnostics: DiagnosticStore = attrs.field(factory=DiagnosticStore)
     findings: dict[str, list[Finding]] = attrs.field(factory=dict)  # uri -> current log findings
     pushed_watched: set[str] = attrs.field(factory=set)
     requirements_on_disk: dict[str, Path] = attrs.field(factory=dict)  # uri -> path

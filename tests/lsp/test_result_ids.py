@@ -1,0 +1,68 @@
+"""Pull diagnostics carry a resultId: asked again with it while nothing changed, the server
+answers "unchanged" instead of sending every item again; after a change, a full report with
+a new id (real server over stdio)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lsprotocol import types as t
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+LINE = "ERROR: Could not install packages due to an OSError: [Errno 104] Connection reset by peer"
+CAPS = t.ClientCapabilities(
+    text_document=t.TextDocumentClientCapabilities(diagnostic=t.DiagnosticClientCapabilities()),
+)
+
+
+async def _pull(client: LanguageClient, uri: str, previous: str | None) -> object:
+    return await client.text_document_diagnostic_async(
+        t.DocumentDiagnosticParams(
+            text_document=t.TextDocumentIdentifier(uri=uri), previous_result_id=previous
+        )
+    )
+
+
+async def test_unchanged_until_the_document_changes(tmp_path: Path) -> None:
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"])
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    await client.initialize_session(t.InitializeParams(capabilities=CAPS, root_uri=tmp_path.as_uri()))
+    try:
+        uri = (tmp_path / "build.log").as_uri()
+        client.text_document_did_open(
+            t.DidOpenTextDocumentParams(
+                text_document=t.TextDocumentItem(uri=uri, language_id="log", version=1, text=f"x\n{LINE}\n")
+            )
+        )
+        first = await _pull(client, uri, None)
+        assert isinstance(first, t.RelatedFullDocumentDiagnosticReport)
+        assert [d.code for d in first.items] == ["pip/network-connection-reset-by-peer"]
+        assert first.result_id
+
+        again = await _pull(client, uri, first.result_id)
+        assert isinstance(again, t.RelatedUnchangedDocumentDiagnosticReport)
+        assert again.result_id == first.result_id
+
+        # An id the server never gave out gets the full report.
+        stranger = await _pull(client, uri, "not-an-id")
+        assert isinstance(stranger, t.RelatedFullDocumentDiagnosticReport)
+        assert len(stranger.items) == 1
+
+        client.text_document_did_change(
+            t.DidChangeTextDocumentParams(
+                text_document=t.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[t.TextDocumentContentChangeWholeDocument(text="x\nall good\n")],
+            )
+        )
+        changed = await _pull(client, uri, first.result_id)
+        assert isinstance(changed, t.RelatedFullDocumentDiagnosticReport)
+        assert list(changed.items) == []
+        assert changed.result_id
+        assert changed.result_id != first.result_id
+
+        settled = await _pull(client, uri, changed.result_id)
+        assert isinstance(settled, t.RelatedUnchangedDocumentDiagnosticReport)
+    finally:
+        await client.shutdown_session()
