@@ -31,6 +31,7 @@ from errsig.core.scan.clean import (
     visible_width,
 )
 from errsig.core.scan.findings import Finding
+from errsig.core.scan.probes import PROBE_TAG, is_probe
 from errsig.core.scan.resolve import resolve
 
 _WRAP_ALTERNATIVES = "|".join(f"[^\\r\\n]{{{w}}}" for w in sorted(WRAP_WIDTHS))
@@ -351,6 +352,8 @@ class LogScanner:
                     key = (sig.record.id, line, col)
                     if key in found and len(found[key].match) >= h.end - h.start:
                         continue  # the same match; a longer one (across a wrap) replaces it
+                    if PROBE_TAG in sig.record.tags and is_probe(lines.text(start, end), lines.data, start):
+                        continue  # a configure probe's compiler error is not the build failing
                     severity = "information" if sig.demoted else sig.record.severity
                     if (line, end_line) not in raw_texts:
                         raw_texts[line, end_line] = self._texts(lines, line, end_line, number, start, end)

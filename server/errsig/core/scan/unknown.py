@@ -26,6 +26,7 @@ from errsig.core.matching.regex import raw_spans
 from errsig.core.pip.credentials import mask_credentials
 from errsig.core.scan.clean import ESCAPE_MARKERS, PREFIXES_PATTERN, clean_segments, strip_escapes_bytes
 from errsig.core.scan.findings import Finding
+from errsig.core.scan.probes import is_probe
 
 # Lines that may hold an error shape (over raw bytes: colour and prefixes do not matter).
 _CANDIDATE = re2.compile(
@@ -302,17 +303,8 @@ def find_unknown(data: bytes, first_line: int = 0) -> list[Finding]:
     return out
 
 
-# Configure probes print compiler errors on purpose (numpy's _configtest.c, CMake's try_compile).
-_PROBE = re.compile(
-    r"_configtest|conftest\.c|CMakeTmp|CMakeScratch|try_compile|TryCompile-|cmTC_|cmTryCompileExec"
-    r"|Check(?:Symbol|Function|Include(?:File)?|Type|CSource)Exists?\.c"
-)
-_PROBE_CONTEXT = re2.compile(rb"CMakeTmp|CMakeScratch|cmTC_|cmTryCompileExec|_configtest")
-PROBE_BACK = 1000  # bytes: a compiler or linker error this close below a probe's lines is the probe's
-
-
 def _classify(raw: str, number: int, data: bytes, start: int, tools: _Tools) -> Finding | None:
-    if _PROBE.search(raw) or _PROBE_CONTEXT.search(data[max(0, start - PROBE_BACK) : start]):
+    if is_probe(raw, data, start):
         return None
     for seg in clean_segments(raw, number):
         text = seg.text
