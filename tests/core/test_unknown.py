@@ -94,7 +94,7 @@ def test_compiler_linker_and_tools(tk: Toolkit, tmp_path: Path) -> None:
     lines = [
         "src/frob.c:12:5: error: unknown type name 'frob_t'",
         "E: Sub-process /usr/bin/dpkg returned an error code (1)",
-        "/usr/bin/ld: cannot find -lfrobnicate: No such file or directory",
+        "/usr/bin/ld: cannot find crt1.o: No such file or directory",  # -lX has a record now
         "error[E0433]: failed to resolve: use of undeclared crate or module `frob`",
         "make: *** [Makefile:12: all] Error 2",
     ]

@@ -32,7 +32,7 @@ from errsig.core.scan.probes import is_probe
 _CANDIDATE = re2.compile(
     rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\xc3\x97 |ERR!|FAILED|[Ee]xit (?:code|status)|"
     rb"exited with|Exception|Interrupt|SystemExit|fatal|\*\*\* |build stopped|command not found|"
-    rb"[Ff]ailed to build|cannot find -l|undefined reference to|bad interpreter)"
+    rb"[Ff]ailed to build|cannot find |undefined reference to|bad interpreter)"
 )
 LONG = 4096  # characters of a line looked at
 MESSAGE = 200  # characters of a message shown
