@@ -4,9 +4,11 @@ a new id (real server over stdio)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
+import pytest
 from lsprotocol import types as t
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -64,5 +66,43 @@ async def test_unchanged_until_the_document_changes(tmp_path: Path) -> None:
 
         settled = await _pull(client, uri, changed.result_id)
         assert isinstance(settled, t.RelatedUnchangedDocumentDiagnosticReport)
+    finally:
+        await client.shutdown_session()
+
+
+async def test_push_is_sent_only_when_the_diagnostics_change(tmp_path: Path) -> None:
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"])
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    await client.initialize_session(
+        t.InitializeParams(capabilities=t.ClientCapabilities(), root_uri=tmp_path.as_uri())
+    )
+    try:
+        uri = (tmp_path / "build.log").as_uri()
+        client.text_document_did_open(
+            t.DidOpenTextDocumentParams(
+                text_document=t.TextDocumentItem(uri=uri, language_id="log", version=1, text=f"{LINE}\n")
+            )
+        )
+        first = await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        assert [d.code for d in first.diagnostics] == ["pip/network-connection-reset-by-peer"]
+
+        def change(version: int, text: str) -> None:
+            client.text_document_did_change(
+                t.DidChangeTextDocumentParams(
+                    text_document=t.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                    content_changes=[t.TextDocumentContentChangeWholeDocument(text=text)],
+                )
+            )
+
+        # A line below the error changes nothing the client shows: no push.
+        change(2, f"{LINE}\nretrying\n")
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 1.5)
+
+        # A line above it moves the diagnostic: pushed again, at its new line.
+        change(3, f"starting\n{LINE}\nretrying\n")
+        moved = await asyncio.wait_for(client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
+        assert [d.range.start.line for d in moved.diagnostics] == [1]
     finally:
         await client.shutdown_session()

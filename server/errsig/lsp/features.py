@@ -190,6 +190,7 @@ def on_open(ls: ErrsigServer, item: t.TextDocumentItem) -> None:
     if item.uri in ls.state.pushed_watched and ls.state.client.pull:
         # It was pushed while closed; from now on the client pulls it: clear the push.
         ls.state.pushed_watched.discard(item.uri)
+        ls.state.published.pop(item.uri, None)
         ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=item.uri, diagnostics=[]))
     refresh_document(ls, doc, item.text)
 
@@ -422,6 +423,10 @@ def publish(ls: ErrsigServer, uri: str) -> None:
         if state.client.refresh:
             ls.spawn(_refresh(ls))
         return
+    result_id = state.diagnostics.result_id(uri)
+    if state.published.get(uri) == result_id:
+        return  # the client already shows exactly these
+    state.published[uri] = result_id
     if not is_open:
         state.pushed_watched.add(uri)
     version = state.docs[uri].version if is_open else None
@@ -463,6 +468,7 @@ async def pull_workspace(
     if not state.client.workspace_pull_seen:
         state.client.workspace_pull_seen = True
         for uri in list(state.pushed_watched):
+            state.published.pop(uri, None)
             ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         state.pushed_watched.clear()
     await watching.initial_scan_done(ls)

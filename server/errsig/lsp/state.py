@@ -38,7 +38,8 @@ class DiagnosticStore(dict[tuple[str, str], list[t.Diagnostic]]):
         self.generation[key[1]] = self.generation.get(key[1], 0) + 1
 
     def __setitem__(self, key: tuple[str, str], value: list[t.Diagnostic]) -> None:
-        if self.get(key) is value:
+        old = self.get(key)
+        if old is value or old == value:  # the same items again: keep the id ("unchanged")
             return
         self._bump(key)
         super().__setitem__(key, value)
@@ -95,6 +96,7 @@ class State:
     logs: dict[str, OpenLog] = attrs.field(factory=dict)
     tails: dict[str, TailState] = attrs.field(factory=dict)  # watched files on disk, by uri
     diagnostics: DiagnosticStore = attrs.field(factory=DiagnosticStore)
+    published: dict[str, str] = attrs.field(factory=dict)  # uri -> result id last pushed
     findings: dict[str, list[Finding]] = attrs.field(factory=dict)  # uri -> current log findings
     pushed_watched: set[str] = attrs.field(factory=set)
     requirements_on_disk: dict[str, Path] = attrs.field(factory=dict)  # uri -> path
