@@ -72,17 +72,70 @@ def _line(rng: random.Random, i: int) -> str:
     )
 
 
-def generate(size_bytes: int, seed: int = 42, error_every: int = 2000) -> bytes:
-    """About ``size_bytes`` of log text (always the same for the same arguments)."""
+# What pip (rich) and gcc print on a terminal: SGR colours on every piece, progress bars
+# redrawn with ``\r`` and an erase-line escape many times per download.
+_SGR = "\x1b[{}m"
+_BAR_COLOURS = ("38;5;197", "38;5;237", "32", "31", "36", "91", "90")
+
+
+def _colour_bar(rng: random.Random, size: float) -> str:
+    redraws = rng.randint(3, 12)
+    out = []
+    for r in range(redraws + 1):
+        k = 40 * r // redraws
+        done = size * r / redraws
+        out.append(
+            f"\r\x1b[2K   {_SGR.format('38;5;197')}{'━' * k}{_SGR.format(0)}{_SGR.format('38;5;237')}{'╺' * (40 - k)}"
+            f"{_SGR.format(0)} {_SGR.format(32)}{done:.1f}/{size:.1f} MB{_SGR.format(0)} "
+            f"{_SGR.format(31)}{rng.randint(1, 90)}.{rng.randint(0, 9)} MB/s{_SGR.format(0)} eta "
+            f"{_SGR.format(36)}0:00:{rng.randint(0, 59):02d}{_SGR.format(0)}"
+        )
+    return "".join(out)
+
+
+def _colour_line(rng: random.Random, i: int) -> str:
+    pkg = rng.choice(_PACKAGES)
+    ver = f"{rng.randint(0, 3)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}"
+    kind = rng.random()
+    if kind < 0.15:
+        return f"Collecting {pkg}=={ver}"
+    if kind < 0.55:
+        size = rng.randint(1, 900) / 10
+        return (
+            f"  Downloading {pkg}-{ver}-cp311-cp311-manylinux_2_17_x86_64.whl ({size:.1f} MB)\n"
+            + _colour_bar(rng, size)
+        )
+    if kind < 0.75:
+        col = rng.randint(1, 80)
+        return (
+            f"\x1b[01m\x1b[Ksrc/{pkg}/module_{i % 97}.c:{rng.randint(1, 4000)}:{col}:\x1b[m\x1b[K "
+            f"\x1b[01;35m\x1b[Kwarning: \x1b[m\x1b[Kunused variable '\x1b[01m\x1b[Ktmp{i % 13}\x1b[m\x1b[K' "
+            f"[\x1b[01;35m\x1b[K-Wunused-variable\x1b[m\x1b[K]\n"
+            f"  {rng.randint(1, 4000)} |     int \x1b[01;35m\x1b[Ktmp{i % 13}\x1b[m\x1b[K = 0;\n"
+            f"      |         \x1b[01;35m\x1b[K^~~~\x1b[m\x1b[K"
+        )
+    if kind < 0.85:
+        return f"tests/test_{pkg}.py::test_case_{i % 1000} \x1b[32mPASSED\x1b[0m{' ' * rng.randint(1, 20)}\x1b[32m[{rng.randint(0, 100):3d}%]\x1b[0m"
+    if kind < 0.92:
+        return f"\x1b[32mSuccessfully installed {pkg}-{ver} idna-3.7 certifi-2024.2.2\x1b[0m"
+    return f"Requirement already satisfied: {pkg}>={ver} in ./.venv/lib/python3.11/site-packages ({ver})"
+
+
+def generate(size_bytes: int, seed: int = 42, error_every: int = 2000, *, colour: bool = False) -> bytes:
+    """About ``size_bytes`` of log text (always the same for the same arguments).
+    ``colour``: the colour-dense variant, as pip and gcc write to a terminal."""
     rng = random.Random(seed)
+    make = _colour_line if colour else _line
     out: list[str] = []
     total = 0
     i = 0
     while total < size_bytes:
         if i % error_every == error_every - 1:
             line = rng.choice(_ERRORS).format(pkg=rng.choice(_PACKAGES))
+            if colour:
+                line = f"\x1b[31m{line}\x1b[0m"
         else:
-            line = _line(rng, i)
+            line = make(rng, i)
         out.append(line)
         total += len(line.encode()) + 1
         i += 1

@@ -8,6 +8,12 @@ errsig's MB/s with the built-in catalogue and with the catalogue + the deadends 
 (one ``re.search`` per line per pattern, timed on a slice and extrapolated);
 ``grep -c -F -f literals`` as a floor; catalogue load time; the cost of rescanning a
 1 KB append to the big log; peak RSS; and errsig's ratio to each baseline.
+
+A second, colour-dense log of the same size (``generate(colour=True)``: pip's coloured
+progress bars redrawn with ``\r`` on most download lines, gcc's coloured diagnostics) is
+scanned by the built-in catalogue, by the same catalogue with the prefilter made to clean
+coloured lines before looking (the path before the prefilter looked through escapes), and
+by ``grep -F`` on the same file.
 """
 
 from __future__ import annotations
@@ -112,6 +118,27 @@ def main() -> int:
     if floor:
         rows.append(("grep -c -F -f literals (built-in)", floor))
 
+    colour_log = workdir / "colour.log"
+    cdata = generate(args.mb << 20, colour=True)
+    colour_log.write_bytes(cdata)
+    cmb = len(cdata) / 1e6
+    counts = [cdata.count(b) for b in (b"\n", b"\x1b", b"\r")]
+    print(
+        f"colour-dense log: {cmb:.0f} MB, {counts[0]:,} lines, {counts[1]:,} escapes, {counts[2]:,} redraws"
+    )
+    del cdata
+    colour_rows = [
+        ("errsig, built-in catalogue", cmb / best_of(2, lambda: scan_file(tk.scanner, colour_log)))
+    ]
+    tk.matcher.engine.sees_through_escapes = False
+    colour_rows.append(
+        ("errsig, cleaning coloured lines first", cmb / best_of(1, lambda: scan_file(tk.scanner, colour_log)))
+    )
+    tk.matcher.engine.sees_through_escapes = True
+    cfloor = grep_floor(tk, colour_log)
+    if cfloor:
+        colour_rows.append(("grep -c -F -f literals (built-in)", cfloor))
+
     state = scan_growing(tk.scanner, log, None)
     with log.open("ab") as fh:
         fh.write(generate(1024, seed=7))
@@ -156,6 +183,12 @@ def main() -> int:
         print(f"errsig / naive (+ canons): {c / base['naive loop, catalogue + canons']:,.0f}x")
         if "grep -c -F -f literals (+ canons)" in base:
             print(f"errsig / grep floor (+ canons): {c / base['grep -c -F -f literals (+ canons)']:.2f}x")
+    print()
+    print("colour-dense log:")
+    for name, rate in colour_rows:
+        print(f"{name:<{width}}  {rate:10.2f} MB/s")
+    if cfloor:
+        print(f"errsig / grep floor (colour-dense): {colour_rows[0][1] / cfloor:.2f}x")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import attrs
 import re2
 
+from errsig.core.matching.engine import other_escape_at
 from errsig.core.matching.matcher import Matcher
 from errsig.core.matching.regex import raw_spans
 from errsig.core.scan.clean import (
@@ -201,17 +202,39 @@ class LogScanner:
         """Line start -> a byte offset worth looking at; and the lines found by the second look."""
         engine = self.matcher.engine
         starts: dict[int, int] = {}
-        for offset in engine.candidate_offsets(data):
-            starts.setdefault(data.rfind(b"\n", 0, offset) + 1, offset)
-        # Escape sequences can sit inside a literal ("Connection \x1b[1mreset\x1b[0m by peer"),
-        # and a hard wrap can cut one in two. Lines with escapes, and full-width lines joined
-        # to their continuation, are checked again once cleaned: in one batch, so the cost is
-        # a few C passes, not Python work per line.
         second_look: list[tuple[int, bytes]] = []
         looked_again: set[int] = set()
-        for start, end in _lines_with(data, ESCAPE_MARKERS):
-            if start not in starts and end - start <= LONG_LINE:
-                second_look.append((start, data[start:end]))
+        escaped = any(marker in data for marker in ESCAPE_MARKERS)
+        if escaped and engine.sees_through_escapes:
+            # Escape sequences can sit inside a literal ("Connection \x1b[1mreset\x1b[0m by
+            # peer"): the prefilter looks through colour escapes and control characters; a line
+            # with another kind of escape (an OSC title, escapes written out in JSON) is cleaned
+            # and looked at again below.
+            other: list[int] = []
+            for offset in engine.offsets_through_escapes(data):
+                line_start = data.rfind(b"\n", 0, offset) + 1
+                if other_escape_at(data, offset):
+                    other.append(line_start)
+                elif line_start not in starts:
+                    starts[line_start] = offset
+                    looked_again.add(line_start)  # the fast engine saw only the raw bytes
+            for start in other:
+                end = data.find(b"\n", start)
+                end = len(data) if end < 0 else end
+                if start not in starts and end - start <= LONG_LINE:
+                    second_look.append((start, data[start:end]))
+            if engine.fast is None:
+                looked_again.clear()
+        else:
+            for offset in engine.candidate_offsets(data):
+                starts.setdefault(data.rfind(b"\n", 0, offset) + 1, offset)
+            # Escape sequences can sit inside a literal, and a pattern without a literal must
+            # see the clean text: lines with escapes are checked again once cleaned, in one
+            # batch, so the cost is a few C passes, not Python work per line.
+            if escaped:
+                for start, end in _lines_with(data, ESCAPE_MARKERS):
+                    if start not in starts and end - start <= LONG_LINE:
+                        second_look.append((start, data[start:end]))
         # Hard wraps come from copying a terminal's screen: pasted excerpts, not the
         # multi-megabyte logs tools write (those hold each line whole).
         pairs = raw_spans(_WRAPPED_PAIR, data, next_line=True) if len(data) <= WRAP_SCAN_LIMIT else []
