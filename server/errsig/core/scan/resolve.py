@@ -51,11 +51,21 @@ def _compatible(a: dict[str, str], b: dict[str, str]) -> bool:
     return all(b.get(k, v) == v for k, v in a.items())
 
 
+_RETRY_MARK = "Retrying (Retry("  # pip: "WARNING: Retrying (Retry(total=4, ...)) after connection broken by ..."
+
+
+def _only_retries(group: list[Finding]) -> bool:
+    """Every repeat sits on a line where the tool says it is retrying: it has not given up
+    (yet), so the log shows a warning, not an error; the line where it gives up is its own."""
+    return all(_RETRY_MARK in f.texts.get(f.line, "") for f in group)
+
+
 def _merge_repeats(findings: list[Finding]) -> list[Finding]:
     """Repeats of one error (retry warnings, a traceback echoing the message, pip's
     summary line) become one finding. It stands on the first line the tool flagged as
     an error (``ERROR:``, ``error:``, ``×``), or else on the last repeat, where the tool
-    gave up; the other lines go to ``also_at``."""
+    gave up; the other lines go to ``also_at``. Repeats that are all retry warnings are a
+    warning: the tool went on (a failure after them is its own finding)."""
     groups: list[list[Finding]] = []
     merged: list[dict[str, str]] = []  # per group, the captures of its findings (first wins)
     open_by_id: dict[str, int] = {}  # id -> index of its latest group
@@ -83,6 +93,8 @@ def _merge_repeats(findings: list[Finding]) -> list[Finding]:
         keep.also_at = sorted(
             {x for f in group if f is not keep for x in (f.line, *f.also_at)} | set(keep.also_at)
         )
+        if keep.severity == "error" and _only_retries(group):
+            keep.severity = "warning"
         out.append(keep)
     return out
 
