@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 import attrs
+import re2
 
 from errsig.core.kb.model import Record
 from errsig.core.kb.placeholders import fill_placeholders
@@ -18,6 +20,37 @@ def first_sentence(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     first = _SENTENCE_END.split(text, maxsplit=1)[0] if text else ""
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+@functools.lru_cache(maxsize=512)
+def _example_spans(regex: str, text: str) -> tuple[tuple[str, int, int], ...]:
+    """Where the named groups of ``regex`` match in ``text`` (RE2: linear, also for packs)."""
+    try:
+        m = re2.search(regex, text)
+    except (re2.error, ValueError, TypeError):  # a pack may hold anything
+        return ()
+    if m is None:
+        return ()
+    spans = []
+    for name, index in m.re.groupindex.items():
+        start, end = m.span(index)
+        if start >= 0 and end > start:
+            spans.append((name, start, end))
+    return tuple(spans)
+
+
+def _with_captures(regex: str, text: str, captures: dict[str, str]) -> str:
+    out = text
+    taken: list[tuple[int, int]] = []
+    for name, start, end in sorted(_example_spans(regex, text), key=lambda s: (s[1], -s[2])):
+        value = captures.get(name)
+        if not value or any(start < e and s < end for s, e in taken):
+            continue  # no value, or inside a group already replaced
+        taken.append((start, end))
+    for start, end in sorted(taken, reverse=True):
+        name = next(n for n, s, e in _example_spans(regex, text) if (s, e) == (start, end))
+        out = out[:start] + captures[name] + out[end:]
+    return out
 
 
 @attrs.define
@@ -52,8 +85,12 @@ class Finding:
 
     @property
     def title(self) -> str:
-        """The record's canonical message, first line, placeholders filled from the match."""
+        """The record's canonical message, first line, with this match's values: where the
+        signature is itself an example of the error, the example's captured parts (a package,
+        a host) are replaced by this match's; ``<placeholders>`` are filled too."""
         first = self.record.signature.strip().splitlines()[0] if self.record.signature.strip() else self.id
+        if self.captures:
+            first = _with_captures(self.record.regex, first, self.captures)
         return fill_placeholders(first, self.captures)
 
     @property

@@ -43,6 +43,9 @@ WRAP_SCAN_LIMIT = 16 << 20  # bytes; bigger texts are not checked for literals c
 WINDOW = 4096
 MAX_WRAP_CHAIN = 4
 SLICE = 1 << 20  # bytes of lines per slice of a sliced scan
+# Record tag: an error only where the tool marks the line as one ("Error: ..."); the same
+# text unmarked is a warning (Poetry printed "No file/folder found" as a notice before 2.0).
+WARNING_UNLESS_MARKED = "warning-unless-marked"
 
 
 @attrs.define
@@ -378,6 +381,9 @@ class LogScanner:
                     if PROBE_TAG in sig.record.tags and is_probe(lines.text(start, end), lines.data, start):
                         continue  # a configure probe's compiler error is not the build failing
                     severity = "information" if sig.demoted else sig.record.severity
+                    marked = _is_marked(seg.text, h.start)
+                    if severity == "error" and not marked and WARNING_UNLESS_MARKED in sig.record.tags:
+                        severity = "warning"  # the tool printed it as a notice (older releases)
                     if (line, end_line) not in raw_texts:
                         raw_texts[line, end_line] = self._texts(lines, line, end_line, number, start, end)
                     found[key] = Finding(
@@ -391,6 +397,6 @@ class LogScanner:
                         severity=severity,
                         specificity=sig.specificity(seg.text[h.start : h.end]),
                         builtin=sig.trusted,
-                        marked=_is_marked(seg.text, h.start),
+                        marked=marked,
                         texts=raw_texts[line, end_line],
                     )

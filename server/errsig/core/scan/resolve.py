@@ -51,7 +51,9 @@ def _compatible(a: dict[str, str], b: dict[str, str]) -> bool:
     return all(b.get(k, v) == v for k, v in a.items())
 
 
-_RETRY_MARK = "Retrying (Retry("  # pip: "WARNING: Retrying (Retry(total=4, ...)) after connection broken by ..."
+_RETRY_MARK = (
+    "Retrying (Retry("  # pip: "WARNING: Retrying (Retry(total=4, ...)) after connection broken by ..."
+)
 
 
 def _only_retries(group: list[Finding]) -> bool:
