@@ -34,7 +34,8 @@ sys.path.insert(0, str(HERE.parent / "server"))
 
 from corpus import generate  # noqa: E402
 from errsig.core.loading import Toolkit, load_toolkit  # noqa: E402
-from errsig.core.matching.fast import available as fast_available  # noqa: E402
+from errsig.core.matching.fast import installed as fast_available  # noqa: E402
+from errsig.core.scan import parallel  # noqa: E402
 from errsig.core.scan.files import scan_file, scan_growing  # noqa: E402
 
 DEFAULT_CANONS = HERE.parent.parent / "shared" / "external" / "deadends-canons"
@@ -104,6 +105,14 @@ def main() -> int:
     print(f"catalogue load (built-in, {len(tk.matcher.signatures)} signatures): {load_s * 1000:.0f} ms")
     secs = best_of(2, lambda: scan_file(tk.scanner, log))
     rows.append(("errsig, built-in catalogue", mb / secs))
+    cpus = parallel.available_cpus()
+    if parallel.can_fork() and cpus > 1 and log.stat().st_size >= parallel.PARALLEL_MIN:
+        rows.append(
+            (
+                f"errsig, built-in, {cpus} worker processes",
+                mb / best_of(2, lambda: scan_file(tk.scanner, log, jobs=0)),
+            )
+        )
     tk.scanner.unknown = True  # what the language server does by default
     rows.append(("errsig, built-in + unknown errors", mb / best_of(2, lambda: scan_file(tk.scanner, log))))
     tk.scanner.unknown = False
@@ -176,6 +185,9 @@ def main() -> int:
     base = dict(rows)
     ours = base["errsig, built-in catalogue"]
     print(f"errsig / naive (built-in): {ours / naive_builtin:,.0f}x")
+    for name, rate in rows:
+        if "worker processes" in name:
+            print(f"{name} / serial: {rate / ours:.2f}x")
     if floor:
         print(f"errsig / grep floor (built-in): {ours / floor:.2f}x")
     if "errsig, catalogue + canons" in base:

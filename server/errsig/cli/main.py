@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="scan only the last N bytes of bigger inputs (line numbers still count from the start)",
     )
+    scan.add_argument(
+        "--jobs",
+        "-j",
+        type=_non_negative,
+        default=0,
+        help="worker processes for files of 64 MB and more (default 0: one per available core; 1: none)",
+    )
 
     draft = sub.add_parser(
         "draft", parents=[common], help="draft a record from an error line no record knows"
@@ -97,6 +104,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -132,7 +149,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
                 findings = scan_stream(tk.scanner, sys.stdin.buffer, "<stdin>", max_bytes=args.max_bytes)
                 results.append(("<stdin>", findings))
             else:
-                results.append((name, scan_file(tk.scanner, Path(name), max_bytes=args.max_bytes)))
+                results.append(
+                    (name, scan_file(tk.scanner, Path(name), max_bytes=args.max_bytes, jobs=args.jobs))
+                )
         except BinaryFileError as exc:
             print(f"errsig: {exc}", file=sys.stderr)
             failed = True

@@ -46,7 +46,7 @@ def load_toolkit(
     use_cache: bool = True,
     fast: bool | None = None,
 ) -> Toolkit:
-    """``fast``: use the Hyperscan prefilter (None: when installed and not ERRSIG_ENGINE=re2)."""
+    """``fast``: use the Hyperscan prefilter (None: when installed and ERRSIG_ENGINE=hyperscan)."""
     contents = load_packs(packs, builtin=builtin)
     catalogue = Catalogue.from_packs(contents)
     off = set(disabled)

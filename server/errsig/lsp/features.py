@@ -318,6 +318,7 @@ def on_close(ls: ErrsigServer, uri: str) -> None:
     for key in [k for k in state.diagnostics if k[1] == uri and k[0] in (LOG_SOURCE, CHECK_SOURCE)]:
         del state.diagnostics[key]
     state.findings.pop(uri, None)
+    state.refreshed.pop(uri, None)
     if doc is not None and doc.kind == kinds.LOG:
         links.log_changed(ls, uri, [])
     if not state.client.pull:
@@ -415,15 +416,14 @@ def log_findings_changed(ls: ErrsigServer, uri: str, findings: list[Finding]) ->
 def publish(ls: ErrsigServer, uri: str) -> None:
     state = ls.state
     is_open = uri in state.docs
-    if state.client.pull and is_open:
-        if state.client.refresh:
-            ls.spawn(_refresh(ls))
-        return
-    if state.client.pull and state.client.workspace_pull_seen:
-        if state.client.refresh:
-            ls.spawn(_refresh(ls))
-        return
     result_id = state.diagnostics.result_id(uri)
+    if state.client.pull and (is_open or state.client.workspace_pull_seen):
+        # A pulling client asks again only when asked to: not when nothing changed (an
+        # edit below the last error), which would cost it a full report per key typed.
+        if state.client.refresh and state.refreshed.get(uri) != result_id:
+            state.refreshed[uri] = result_id
+            ls.spawn(_refresh(ls))
+        return
     if state.published.get(uri) == result_id:
         return  # the client already shows exactly these
     state.published[uri] = result_id

@@ -97,6 +97,7 @@ class State:
     tails: dict[str, TailState] = attrs.field(factory=dict)  # watched files on disk, by uri
     diagnostics: DiagnosticStore = attrs.field(factory=DiagnosticStore)
     published: dict[str, str] = attrs.field(factory=dict)  # uri -> result id last pushed
+    refreshed: dict[str, str] = attrs.field(factory=dict)  # uri -> result id a refresh was sent for
     findings: dict[str, list[Finding]] = attrs.field(factory=dict)  # uri -> current log findings
     pushed_watched: set[str] = attrs.field(factory=set)
     requirements_on_disk: dict[str, Path] = attrs.field(factory=dict)  # uri -> path

@@ -130,11 +130,19 @@ def scan_stream(
     return resolve(_scan_chunks(scanner, [tail], first_line))
 
 
-def scan_file(scanner: LogScanner, path: Path, *, max_bytes: int | None = None) -> list[Finding]:
+def scan_file(
+    scanner: LogScanner, path: Path, *, max_bytes: int | None = None, jobs: int = 1
+) -> list[Finding]:
     """Findings of a file, FIFO or device; with ``max_bytes`` only its last bytes are scanned
-    (a regular file is read from there, its earlier lines only counted)."""
+    (a regular file is read from there, its earlier lines only counted). ``jobs``: worker
+    processes for a big regular file (0: one per available core; see :mod:`.parallel`)."""
     with open(path, "rb") as fh:
         st = os.fstat(fh.fileno())
+        if jobs != 1 and max_bytes is None and stat.S_ISREG(st.st_mode):
+            found = _scan_parallel(scanner, fh, path, st.st_size, jobs)
+            if found is not None:
+                return found
+            fh.seek(0)
         if max_bytes is not None and stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
             head = _read_full(fh, BINARY_SNIFF)
             if looks_binary(head):
@@ -143,6 +151,26 @@ def scan_file(scanner: LogScanner, path: Path, *, max_bytes: int | None = None) 
                 return _scan_regular_tail(scanner, fh, st.st_size, max_bytes)
             fh.seek(0)
         return scan_stream(scanner, fh, str(path), max_bytes=max_bytes)
+
+
+def _scan_parallel(
+    scanner: LogScanner, fh: BinaryIO, path: Path, size: int, jobs: int
+) -> list[Finding] | None:
+    """The findings of a big plain file scanned by worker processes (None: scan serially)."""
+    from errsig.core.scan import parallel  # noqa: PLC0415 (only for big files)
+
+    if size < parallel.PARALLEL_MIN or not parallel.can_fork():
+        return None
+    head = _read_full(fh, BINARY_SNIFF)
+    if looks_binary(head):
+        raise BinaryFileError(f"{path}: binary file, not scanned")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 is decoded on the way, serially
+    ranges = parallel.chunk_bounds(path, size, BINARY_SNIFF, CHUNK)
+    workers = min(jobs if jobs > 0 else parallel.available_cpus(), len(ranges))
+    if workers < 2:
+        return None
+    return resolve(parallel.scan_ranges(scanner, path, ranges, workers))
 
 
 def _scan_regular_tail(scanner: LogScanner, fh: BinaryIO, size: int, max_bytes: int) -> list[Finding]:

@@ -106,6 +106,7 @@ class Finding:
             end_line=self.end_line + lines,
             caused_by=(self.caused_by[0], self.caused_by[1] + lines) if self.caused_by else None,
             also_at=[x + lines for x in self.also_at],
+            texts={n + lines: text for n, text in self.texts.items()},
         )
 
     def to_json(self, file: str) -> dict[str, Any]:

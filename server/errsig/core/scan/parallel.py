@@ -1,0 +1,96 @@
+"""Big files on every core: the chunks the serial scan reads one after another are scanned
+by worker processes at once, then put back in order.
+
+The serial scan (:func:`errsig.core.scan.files.scan_file`) reads a file as its first
+``BINARY_SNIFF`` bytes, then ``CHUNK``-sized blocks, each scanned up to its last complete
+line. Here the same cut points are found by seeking (the last line break before each block
+boundary), each chunk is scanned in a forked worker with the parent's catalogue, and the
+findings are shifted by the lines before their chunk: the raw findings equal the serial
+scan's, so the resolved ones do too (``tests/core/test_parallel_scan.py``).
+
+Workers are forked (POSIX): they share the loaded catalogue without loading it again. A
+process that cannot fork, a file that is not a regular UTF-8 file, or one below
+``PARALLEL_MIN`` is scanned serially by the caller.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from errsig.core.scan.findings import Finding
+from errsig.core.scan.logscan import LogScanner
+
+PARALLEL_MIN = 64 << 20  # bytes; below this, starting workers costs more than it saves
+_BACK = 1 << 16  # bytes read at a time while looking back for a line break
+
+_WORKER: dict[str, LogScanner] = {}  # the parent's scanner, inherited by the forked workers
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def chunk_bounds(path: Path, size: int, first: int, chunk: int) -> list[tuple[int, int]]:
+    """``(start, end)`` byte ranges cut where the serial scan cuts: after the last line
+    break before ``first``, ``first + chunk``, ``first + 2 * chunk`` … (a range without a
+    line break joins the next, as the serial scan carries it over)."""
+    cuts = [0]
+    # The serial scan also cuts before a last line without a line break (it scans that one
+    # on its own), so the file's end is a target too.
+    with open(path, "rb") as fh:
+        for target in [*range(first, size, chunk), size]:
+            lo = cuts[-1]
+            pos = target
+            while pos > lo:
+                start = max(lo, pos - _BACK)
+                fh.seek(start)
+                nl = fh.read(pos - start).rfind(b"\n")
+                if nl >= 0:
+                    cuts.append(start + nl + 1)
+                    break
+                pos = start
+    cuts.append(size)
+    cuts = sorted(set(cuts))
+    return list(itertools.pairwise(cuts))
+
+
+def _scan_range(task: tuple[str, int, int]) -> tuple[int, list[Finding]]:
+    path, start, end = task
+    scanner = _WORKER["scanner"]
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    return data.count(b"\n"), scanner.scan_bytes(data, 0, raw_findings=True)
+
+
+def scan_ranges(
+    scanner: LogScanner, path: Path, ranges: Sequence[tuple[int, int]], workers: int
+) -> list[Finding]:
+    """Raw findings of ``ranges`` of ``path``, scanned by ``workers`` forked processes, with
+    line numbers counted from the start of the file."""
+    _WORKER["scanner"] = scanner
+    records = {s.record.id: s.record for s in scanner.matcher.signatures}
+    tasks = [(str(path), a, b) for a, b in ranges]
+    out: list[Finding] = []
+    line = 0
+    try:
+        with multiprocessing.get_context("fork").Pool(processes=workers) as pool:
+            for lines, findings in pool.imap(_scan_range, tasks):
+                for f in findings:
+                    f.record = records.get(f.id, f.record)  # the parent's own record objects
+                    out.append(f.shifted(line) if line else f)
+                line += lines
+    finally:
+        _WORKER.clear()
+    return out
