@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from errsig.core.kb.model import Record
 from errsig.core.loading import Toolkit, load_toolkit
+from errsig.core.scan.findings import Finding
 
 RETRY = (
     "WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) "
@@ -49,3 +51,20 @@ def test_poetry_marks_it_an_error_only_since_2(tk: Toolkit) -> None:
     (old,) = tk.scanner.scan_text(POETRY)
     (new,) = tk.scanner.scan_text("Error: " + POETRY)
     assert (old.severity, new.severity) == ("warning", "error")
+
+
+def test_a_captured_url_in_the_title_is_masked() -> None:
+    record = Record(
+        id="x/fetch", signature="Cannot fetch https://example.org/simple/", regex=r"Cannot fetch (?P<url>\S+)"
+    )
+    f = Finding(
+        record=record,
+        line=0,
+        col=0,
+        end_line=0,
+        end_col=1,
+        match="",
+        captures={"url": "https://bob:s3cret@host/simple/"},
+    )
+    assert "s3cret" not in f.title
+    assert "host/simple/" in f.title

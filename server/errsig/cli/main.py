@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -54,14 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--max-bytes",
-        type=_positive,
+        type=_at_least(1, " of bytes"),
         default=None,
         help="scan only the last N bytes of bigger inputs (line numbers still count from the start)",
     )
     scan.add_argument(
         "--jobs",
         "-j",
-        type=_non_negative,
+        type=_at_least(0),
         default=0,
         help="worker processes for files of 64 MB and more (default 0: one per available core; 1: none)",
     )
@@ -104,24 +104,19 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+def _at_least(minimum: int, unit: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number (of ``unit``) no smaller than ``minimum``."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number{unit}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of bytes, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    return parse
 
 
 def _toolkit(args: argparse.Namespace, **kw: object) -> Toolkit:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import re
+import tempfile
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
@@ -198,8 +200,21 @@ def write_draft(draft: Draft, pack: Path) -> Path:
     """Write the draft into ``pack`` (created if needed); never overwrites a file."""
     target = pack / draft.path
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "x", encoding="utf-8", newline="\n") as fh:
-        fh.write(draft.to_json())
+    # Written whole under a temporary name, then linked into place: a watcher or an editor
+    # never sees the file empty, and an existing file is never replaced (link refuses).
+    fd, tmp = tempfile.mkstemp(prefix=".draft-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(draft.to_json())
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: create, then write
+            with open(target, "x", encoding="utf-8", newline="\n") as fh:
+                fh.write(draft.to_json())
+    finally:
+        os.unlink(tmp)
     return target
 
 

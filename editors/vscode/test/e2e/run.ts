@@ -478,12 +478,17 @@ async function main(): Promise<void> {
                     .map(String)
                     .filter((f) => f.endsWith('.json'));
                 const first = found[0];
-                return first ? path.join(records, first) : undefined;
+                if (!first) {
+                    return undefined;
+                }
+                // Written whole, then linked into place: it parses as soon as it exists.
+                const text = await fs.readFile(path.join(records, first), 'utf8');
+                return { path: path.join(records, first), record: JSON.parse(text) as { id: string } };
             });
-            const rid = (JSON.parse(await fs.readFile(file, 'utf8')) as { id: string }).id;
-            log(`drafted ${rid} in ${path.relative(ws, file)}`);
+            const rid = file.record.id;
+            log(`drafted ${rid} in ${path.relative(ws, file.path)}`);
             // window/showDocument opened it.
-            await p.locator('.tab.active', { hasText: path.basename(file) }).waitFor({ state: 'visible', timeout: 20000 });
+            await p.locator('.tab.active', { hasText: path.basename(file.path) }).waitFor({ state: 'visible', timeout: 20000 });
             // Fill the root cause in the editor and save.
             await p.keyboard.press('Control+H');
             const find = p.locator('.find-widget textarea[aria-label="Find"], .find-widget .find-part textarea').first();
@@ -495,7 +500,7 @@ async function main(): Promise<void> {
             await p.keyboard.press('Escape');
             await p.keyboard.press('Control+S');
             await waitFor('the root cause saved', 20000, async () =>
-                (await fs.readFile(file, 'utf8')).includes('Another worker already listens') ? true : undefined,
+                (await fs.readFile(file.path, 'utf8')).includes('Another worker already listens') ? true : undefined,
             );
             await shot(p, '11-record-edited.png');
             // The log's diagnostic is now the new record, with the text just written.

@@ -11,6 +11,7 @@ import re2
 
 from errsig.core.kb.model import Record
 from errsig.core.kb.placeholders import fill_placeholders
+from errsig.core.pip.credentials import mask_credentials
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-Z(\"'])|(?<=[。！？])")
 
@@ -89,9 +90,10 @@ class Finding:
         signature is itself an example of the error, the example's captured parts (a package,
         a host) are replaced by this match's; ``<placeholders>`` are filled too."""
         first = self.record.signature.strip().splitlines()[0] if self.record.signature.strip() else self.id
-        if self.captures:
-            first = _with_captures(self.record.regex, first, self.captures)
-        return fill_placeholders(first, self.captures)
+        if not self.captures:
+            return first
+        filled = fill_placeholders(_with_captures(self.record.regex, first, self.captures), self.captures)
+        return mask_credentials(filled)[0]  # a captured URL may carry a token
 
     @property
     def message(self) -> str:
