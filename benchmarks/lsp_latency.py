@@ -242,7 +242,9 @@ def main() -> int:
     grows = []
     for i in range(args.runs):
         chunk = (
-            generate(1000, seed=11 + i).decode() + ERROR_LINE.replace("104", str(900 + i)) + "\n"
+            # a new error instance (another package), so the diagnostics change and are pushed
+            generate(1000, seed=11 + i).decode()
+            + f"ERROR: No matching distribution found for nosuchpkg{i}==1.0\n"
         ).encode()
         t0 = time.perf_counter()
         with watched.open("ab") as fh:

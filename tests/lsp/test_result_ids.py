@@ -106,3 +106,30 @@ async def test_push_is_sent_only_when_the_diagnostics_change(tmp_path: Path) -> 
         assert [d.range.start.line for d in moved.diagnostics] == [1]
     finally:
         await client.shutdown_session()
+
+
+async def test_a_big_log_shows_the_records_findings_before_the_unknown_errors(tmp_path: Path) -> None:
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"])
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    await client.initialize_session(
+        t.InitializeParams(capabilities=t.ClientCapabilities(), root_uri=tmp_path.as_uri())
+    )
+    try:
+        uri = (tmp_path / "big.log").as_uri()
+        filler = "Requirement already satisfied: idna>=2.5 in ./.venv/lib/python3.11/site-packages (3.7)\n"
+        text = f"{LINE}\n" + filler * ((9 << 20) // len(filler)) + "fatal: something no record knows\n"
+        assert len(text) >= 8 << 20  # features.TWO_PHASE_CHARS
+        client.text_document_did_open(
+            t.DidOpenTextDocumentParams(
+                text_document=t.TextDocumentItem(uri=uri, language_id="log", version=1, text=text)
+            )
+        )
+        first = await asyncio.wait_for(client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 60)
+        assert [d.code for d in first.diagnostics] == ["pip/network-connection-reset-by-peer"]
+        second = await asyncio.wait_for(client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 60)
+        codes = [d.code for d in second.diagnostics]
+        assert codes[0] == "pip/network-connection-reset-by-peer"
+        assert any(str(c).startswith("unknown/") for c in codes)
+    finally:
+        await client.shutdown_session()

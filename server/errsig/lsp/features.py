@@ -243,15 +243,33 @@ def _scan_document_text(scanner: LogScanner, text: str, cancel: threading.Event)
     return scanner.scan_sliced(data, cancelled=cancel.is_set)
 
 
+TWO_PHASE_CHARS = 8 << 20  # a document this big shows the records' findings before the unknown errors
+
+
 async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str | None) -> None:
     """Scan a whole document in a worker thread, a slice at a time, so requests are
     answered meanwhile; cancelling the task (close, shutdown) stops the thread at the next
     slice. Edits that arrive during the scan make it run again on the new text."""
     loop = asyncio.get_running_loop()
+    first = True
     while True:
         source = text if text is not None and not entry.dirty else doc.text  # edited before we ran
         entry.dirty = False
         text = None
+        if first and entry.analysis.scanner.unknown and len(source) >= TWO_PHASE_CHARS:
+            # A big log: the records' findings first (fast), errors no record knows after.
+            quick = LogScanner(entry.analysis.scanner.matcher)
+            cancel = threading.Event()
+            try:
+                raw = await loop.run_in_executor(None, _scan_document_text, quick, source, cancel)
+            finally:
+                cancel.set()
+            if raw is None or ls.state.docs.get(doc.uri) is not doc:
+                return
+            if not entry.dirty:
+                entry.analysis.reset(raw)
+                log_findings_changed(ls, doc.uri, entry.analysis.findings)
+        first = False
         cancel = threading.Event()
         try:
             raw = await loop.run_in_executor(
