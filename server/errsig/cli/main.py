@@ -66,6 +66,22 @@ def _parser() -> argparse.ArgumentParser:
         help="worker processes for files of 64 MB and more (default 0: one per available core; 1: none)",
     )
 
+    rep = sub.add_parser(
+        "report",
+        parents=[common],
+        help="known failures across many logs: folders, .zip/.tar.gz archives, - (paths on stdin)",
+    )
+    rep.add_argument("paths", nargs="+", metavar="PATH")
+    rep.add_argument("--json", metavar="FILE", help="write the report document (JSON)")
+    rep.add_argument("--html", metavar="FILE", help="write a self-contained HTML page")
+    rep.add_argument("--sarif", metavar="FILE", help="write every finding as SARIF 2.1.0")
+    rep.add_argument("--format", choices=("text", "json"), default="text", help="what goes to stdout")
+    rep.add_argument(
+        "--group-by", metavar="PATTERN", help="fields from each log's path, e.g. '{repo}/{workflow}/*/…'"
+    )
+    rep.add_argument("--jobs", "-j", type=_at_least(0), default=0, help="worker processes (0: one per core)")
+    rep.add_argument("--no-unknown", action="store_true", help="leave out error lines no record knows")
+
     draft = sub.add_parser(
         "draft", parents=[common], help="draft a record from an error line no record knows"
     )
@@ -165,6 +181,49 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_USAGE
     return EXIT_FOUND if any(f.severity == "error" for _, fs in results for f in fs) else EXIT_CLEAN
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from errsig.cli import report_render
+    from errsig.core import report
+    from errsig.core.scan.parallel import available_cpus
+
+    paths: list[str] = []
+    for p in args.paths:
+        if p == "-":
+            paths.extend(line.strip() for line in sys.stdin if line.strip())
+        else:
+            paths.append(p)
+    tk = _toolkit(args)
+    tk.scanner.unknown = not args.no_unknown
+    workers = args.jobs or available_cpus()
+    progress = None
+    if sys.stderr.isatty():
+
+        def progress(n: int, result: object) -> None:
+            sys.stderr.write(f"\rerrsig: scanned {n} logs")
+            sys.stderr.flush()
+
+    doc, results = report.report(
+        tk.scanner, paths, workers=workers, group_by=args.group_by, progress=progress
+    )
+    if progress is not None:
+        sys.stderr.write("\n")
+    try:
+        if args.json:
+            Path(args.json).write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        if args.html:
+            Path(args.html).write_text(report_render.render_html(doc), "utf-8")
+        if args.sarif:
+            Path(args.sarif).write_text(render.render_sarif([(r.name, r.findings) for r in results]), "utf-8")
+    except OSError as exc:
+        print(f"errsig: cannot write the report: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        sys.stdout.write(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(report_render.render_text(doc))
+    return EXIT_CLEAN
 
 
 def _cmd_draft(args: argparse.Namespace) -> int:
@@ -311,6 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": _cmd_list,
         "check-pack": _cmd_check_pack,
         "draft": _cmd_draft,
+        "report": _cmd_report,
         "outcomes": _cmd_outcomes,
         "lsp": _cmd_lsp,
     }
