@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -81,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--jobs", "-j", type=_at_least(0), default=0, help="worker processes (0: one per core)")
     rep.add_argument("--no-unknown", action="store_true", help="leave out error lines no record knows")
+    rep.add_argument(
+        "--engine",
+        choices=("processes", "spark"),
+        default="processes",
+        help="processes: this machine's cores; spark: Apache Spark (pip install 'errsig[spark]')",
+    )
+    rep.add_argument("--master", default="local[*]", help="Spark master URL (local[*], spark://…, yarn)")
 
     draft = sub.add_parser(
         "draft", parents=[common], help="draft a record from an error line no record knows"
@@ -196,6 +204,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             paths.append(p)
     tk = _toolkit(args)
     tk.scanner.unknown = not args.no_unknown
+    if args.engine == "spark":
+        return _report_spark(args, paths, report.titles_for(tk.scanner))
     workers = args.jobs or available_cpus()
     progress = None
     if sys.stderr.isatty():
@@ -223,6 +233,43 @@ def _cmd_report(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(report_render.render_text(doc))
+    return EXIT_CLEAN
+
+
+def _report_spark(args: argparse.Namespace, paths: list[str], titles: dict[str, Any]) -> int:
+    from errsig.cli import report_render
+    from errsig.core import report_spark
+
+    why = report_spark.missing()
+    if why is not None:
+        print(f"errsig: {why}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.sarif:
+        print("errsig: --sarif needs every finding: use --engine processes", file=sys.stderr)
+        return EXIT_USAGE
+    doc = report_spark.report_spark(
+        paths,
+        master=args.master,
+        packs=args.pack,
+        builtin=not args.no_builtin,
+        unknown=not args.no_unknown,
+        group_by=args.group_by,
+        titles=titles,
+    )
+    try:
+        if args.json:
+            Path(args.json).write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        if args.html:
+            Path(args.html).write_text(report_render.render_html(doc), "utf-8")
+    except OSError as exc:
+        print(f"errsig: cannot write the report: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    out = (
+        json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+        if args.format == "json"
+        else report_render.render_text(doc)
+    )
+    sys.stdout.write(out)
     return EXIT_CLEAN
 
 

@@ -36,7 +36,12 @@ def render_text(doc: dict[str, Any]) -> str:
     scan = doc.get("scan", {})
     if scan:
         lines.append("")
-        lines.append(f"scanned in {scan['seconds']} s ({scan['mb_per_s']} MB/s, {scan['workers']} worker(s))")
+        how = (
+            f"{scan['workers']} worker(s)"
+            if "workers" in scan
+            else f"{scan.get('engine')} {scan.get('master', '')}"
+        )
+        lines.append(f"scanned in {scan['seconds']} s ({scan['mb_per_s']} MB/s, {how.strip()})")
     return "\n".join(lines) + "\n"
 
 
@@ -136,7 +141,7 @@ def _totals(doc: dict[str, Any]) -> str:
         f"<b>{t['logs']}</b> logs ({t['bytes'] / 1e6:.1f} MB), <b>{t['logs_with_errors']}</b> with a known "
         f"error; {t['known_findings']} known and {t['unknown_findings']} unknown error findings. "
         f"{len(doc['unreadable'])} inputs not scanned. <span class=muted>Scanned in "
-        f"{_e(scan.get('seconds', '?'))} s by {_e(scan.get('workers', '?'))} worker(s).</span></p>"
+        f"{_e(scan.get('seconds', '?'))} s ({_e(scan.get('engine', '?'))}).</span></p>"
     )
 
 

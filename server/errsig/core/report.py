@@ -128,34 +128,44 @@ def _scan_one(scanner: LogScanner, name: str, stream: IO[bytes], mtime: float, r
     return LogResult(name, counting.size, mtime, _first_timestamp(bytes(counting.head)), findings, error, rel)
 
 
-def scan_task(scanner: LogScanner, task: Task) -> list[LogResult]:
-    """Scan one file, or every regular member of one archive (names ``archive!member``)."""
+def scan_archive(scanner: LogScanner, name: str, rel: str, fh: IO[bytes]) -> list[LogResult]:
+    """Every regular member of a .zip or .tar(.gz/.bz2/.xz) archive (names ``archive!member``)."""
     out: list[LogResult] = []
-    try:
-        if not task.archive:
-            with open(task.path, "rb") as fh:
-                out.append(_scan_one(scanner, task.path, fh, os.fstat(fh.fileno()).st_mtime, task.rel))
-        elif task.path.lower().endswith(".zip"):
-            with zipfile.ZipFile(task.path) as zf:
-                for info in sorted(zf.infolist(), key=lambda i: i.filename):
-                    if info.is_dir():
-                        continue
-                    mtime = _dt.datetime(*info.date_time, tzinfo=_dt.timezone.utc).timestamp()
-                    with zf.open(info) as member:
-                        name, rel = f"{task.path}!{info.filename}", f"{task.rel}/{info.filename}"
-                        out.append(_scan_one(scanner, name, member, mtime, rel))
-        else:
-            with tarfile.open(task.path, mode="r:*") as tf:
-                for m in tf:  # streamed in archive order: a .tar.gz is decompressed once
-                    if not m.isreg():
-                        continue
-                    extracted = tf.extractfile(m)
-                    if extracted is not None:
-                        name, rel = f"{task.path}!{m.name}", f"{task.rel}/{m.name}"
-                        out.append(_scan_one(scanner, name, extracted, float(m.mtime), rel))
-    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, ValueError) as exc:
-        out.append(LogResult(task.path, 0, 0.0, None, [], str(exc) or type(exc).__name__, task.rel))
+    if name.lower().endswith(".zip"):
+        with zipfile.ZipFile(fh) as zf:
+            for info in sorted(zf.infolist(), key=lambda i: i.filename):
+                if info.is_dir():
+                    continue
+                mtime = _dt.datetime(*info.date_time, tzinfo=_dt.timezone.utc).timestamp()
+                with zf.open(info) as member:
+                    out.append(
+                        _scan_one(scanner, f"{name}!{info.filename}", member, mtime, f"{rel}/{info.filename}")
+                    )
+        return out
+    with tarfile.open(fileobj=fh, mode="r:*") as tf:
+        for m in tf:  # streamed in archive order: a .tar.gz is decompressed once
+            if not m.isreg():
+                continue
+            extracted = tf.extractfile(m)
+            if extracted is not None:
+                out.append(
+                    _scan_one(scanner, f"{name}!{m.name}", extracted, float(m.mtime), f"{rel}/{m.name}")
+                )
     return out
+
+
+_READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, ValueError)
+
+
+def scan_task(scanner: LogScanner, task: Task) -> list[LogResult]:
+    """Scan one file, or every regular member of one archive."""
+    try:
+        with open(task.path, "rb") as fh:
+            if task.archive:
+                return scan_archive(scanner, task.path, task.rel, fh)
+            return [_scan_one(scanner, task.path, fh, os.fstat(fh.fileno()).st_mtime, task.rel)]
+    except _READ_ERRORS as exc:
+        return [LogResult(task.path, 0, 0.0, None, [], str(exc) or type(exc).__name__, task.rel)]
 
 
 _WORKER: dict[str, LogScanner] = {}
