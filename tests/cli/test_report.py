@@ -175,3 +175,13 @@ def test_a_real_browser_shows_the_json_numbers(
     # Text from a log is text: the hostile line is shown, not run or parsed as markup.
     assert "<script>alert" not in dom
     assert "&lt;script&gt;alert" in dom
+
+
+def test_a_fifo_in_the_folder_is_reported_not_read(tk: Toolkit, tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "a.log").write_text("ERROR: No matching distribution found for nosuchpkg==1.0\n")
+    os.mkfifo(tmp_path / "pipe.log")  # nobody writes to it: reading it would wait forever
+    doc, _ = report.report(tk.scanner, [str(tmp_path)])
+    assert doc["totals"]["logs"] == 1
+    assert [x["file"] for x in doc["unreadable"]] == [str(tmp_path / "pipe.log")]

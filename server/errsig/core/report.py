@@ -70,6 +70,9 @@ def tasks_for(paths: Iterable[str]) -> tuple[list[Task], list[dict[str, str]]]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     full = os.path.join(root, name)
+                    if not os.path.isfile(full):  # FIFOs, sockets, devices, dangling links
+                        skipped.append({"file": full, "reason": "not a regular file"})
+                        continue
                     rel = os.path.relpath(full, p).replace(os.sep, "/")
                     tasks.append(Task(full, archive=is_archive(name), rel=rel))
         elif stat.S_ISREG(st.st_mode):
@@ -160,7 +163,13 @@ _READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, ValueEr
 def scan_task(scanner: LogScanner, task: Task) -> list[LogResult]:
     """Scan one file, or every regular member of one archive."""
     try:
-        with open(task.path, "rb") as fh:
+        # Opened without blocking and checked: a FIFO or device put in the folder (or in place
+        # of a file after it was listed) is reported, never read (a read could wait forever).
+        fd = os.open(task.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OSError(f"{task.path}: not a regular file")
+        with os.fdopen(fd, "rb") as fh:
             if task.archive:
                 return scan_archive(scanner, task.path, task.rel, fh)
             return [_scan_one(scanner, task.path, fh, os.fstat(fh.fileno()).st_mtime, task.rel)]
