@@ -310,6 +310,9 @@ async function main(): Promise<void> {
                 '--disable-sync',
                 '--disable-dev-shm-usage',
             ],
+            // Chromium's profile, crash reports and caches stay in the run's folder, never in
+            // the user's home (playwright already gives it a temporary --user-data-dir).
+            env: { ...process.env, HOME: home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, XDG_CACHE_HOME: env.XDG_CACHE_HOME },
         });
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
         await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${port}` });
