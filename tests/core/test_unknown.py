@@ -145,3 +145,22 @@ def test_unknown_records_explain_themselves(tk: Toolkit) -> None:
     assert record.severity == "information"
     assert "draft" in record.root_cause.lower()
     assert tk.catalogue.get("unknown/nosuchtool") is None
+
+
+def test_shell_docker_and_library_exception_shapes(tk: Toolkit, tmp_path: Path) -> None:
+    lines = [
+        "zsh: command not found: frobnicate",
+        "git: 'frob' is not a git command. See 'git --help'.",
+        "'frob' is not recognized as an internal or external command,",
+        'docker: Error response from daemon: Conflict. The container name "/web" is already in use.',
+        "E   mylib.errors.FrobError: the frob broke",
+    ]
+    text = "\n\n\n\n\n".join(lines) + "\n"
+    found = [(f.id, f.line) for f in _scan(tk, text, tmp_path)]
+    assert found == [
+        ("unknown/shell", 0),
+        ("unknown/shell", 5),
+        ("unknown/shell", 10),
+        ("unknown/docker", 15),
+        ("unknown/python", 20),
+    ]

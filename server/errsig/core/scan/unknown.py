@@ -32,7 +32,8 @@ from errsig.core.scan.probes import is_probe
 _CANDIDATE = re2.compile(
     rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\xc3\x97 |ERR!|FAILED|[Ee]xit (?:code|status)|"
     rb"exited with|Exception|Interrupt|SystemExit|fatal|\*\*\* |build stopped|command not found|"
-    rb"[Ff]ailed to build|cannot find |undefined reference to|bad interpreter)"
+    rb"[Ff]ailed to build|cannot find |undefined reference to|bad interpreter|is not a \S+ command|"
+    rb"is not recognized as|no matches found|Docker daemon)"
 )
 LONG = 4096  # characters of a line looked at
 MESSAGE = 200  # characters of a message shown
@@ -99,7 +100,9 @@ _SHAPES = (
     _s(
         r"^(?:CondaError|CondaHTTPError|CondaValueError|CondaEnvException|CondaSSLError|"
         r"CondaToSNonInteractiveError|PackagesNotFoundError|LibMambaUnsatisfiableError|"
-        r"UnsatisfiableError|ResolvePackageNotFound|CommandNotFoundError)\b:?",
+        r"UnsatisfiableError|ResolvePackageNotFound|CommandNotFoundError|NotWritableError|"
+        r"EnvironmentLocationNotFound|DirectoryNotACondaEnvironmentError|CondaVerificationError|"
+        r"ClobberError|SafetyError|PaddingError|LinkError)\b:?",
         "conda",
     ),
     _s(r"^Fatal Python error: \S", "python"),
@@ -117,6 +120,20 @@ _SHAPES = (
         r"^(?:OSError|EnvironmentError|ImportError|FileNotFoundError|PermissionError|"
         r"RuntimeError|subprocess\.CalledProcessError): \S",
         "python",
+    ),
+    # A library's exception printed alone with its message (pydantic.errors.PydanticImportError,
+    # torch.OutOfMemoryError), also as pytest's "E   " lines: qualified by its module, so a
+    # builtin's name in prose ("ValueError: …" in a docstring) is not taken for one.
+    _s(r"^(?:E {2,})?(?:[a-z_]\w*\.)+[A-Z]\w*(?:Error|Exception): \S", "python"),
+    _s(r"^(?:\*\*)?(?:ba|z|da|fi)?sh: (?:command not found|no matches found): \S", "shell"),
+    _s(r"^'[^']+' is not recognized as an internal or external command", "shell"),
+    _s(r"^\S+ ?: The term '[^']+' is not recognized as (?:the|a) name of a cmdlet", "shell"),
+    _s(r"^\S+: '[^']+' is not a \S+ command\.", "shell"),
+    _s(
+        r"^(?:docker: )?(?:Error response from daemon: \S|Got permission denied while trying to "
+        r"connect|permission denied while trying to connect to the Docker daemon|"
+        r"Cannot connect to the Docker daemon)",
+        "docker",
     ),
     _s(
         r"^× (?:Failed to build|Getting requirements to build|Preparing metadata|Building wheel|"
