@@ -74,6 +74,20 @@ local function type_keys(i)
   end, 300)
 end
 local t_edit
+result.events = {}
+local function event(name)
+  if t_edit and #result.events < 40 then table.insert(result.events, { name, math.floor(now() - t_edit) }) end
+end
+vim.api.nvim_create_autocmd('LspAttach', { callback = function() event('attached') end })
+for _, method in ipairs({ 'workspace/diagnostic/refresh', 'textDocument/publishDiagnostics' }) do
+  local original = vim.lsp.handlers[method]
+  vim.lsp.handlers[method] = function(...) event(method); if original then return original(...) end end
+end
+local on_diagnostic = vim.lsp.handlers['textDocument/diagnostic']
+vim.lsp.handlers['textDocument/diagnostic'] = function(err, res, ...)
+  event('diagnostic report ' .. (res and res.kind or 'nil') .. ' ' .. tostring(res and res.items and #res.items))
+  return on_diagnostic(err, res, ...)
+end
 vim.api.nvim_create_autocmd('DiagnosticChanged', {
   callback = function(ev)
     if result.first_diag_ms == nil and #vim.diagnostic.get(ev.buf) > 0 then
@@ -158,6 +172,8 @@ def main() -> int:
     ours = run(nvim, "errsig", work, args.keys)
     print(f":edit returns (no language server):  {base['edit_returned_ms']:8.0f} ms")
     print(f":edit returns (errsig):              {ours['edit_returned_ms']:8.0f} ms")
+    if os.environ.get("BENCH_EVENTS"):
+        print("events after :edit (ms):", ours.get("events"))
     first = ours.get("first_diag_ms")
     print(
         f":edit -> first errsig diagnostics:    {first:8.0f} ms   (target <= 1500 ms)"

@@ -232,6 +232,7 @@ def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | None = None) -
     if entry.task is not None and not entry.task.done():
         entry.dirty = True
         return
+    entry.first_phase = asyncio.Event()
     entry.task = ls.spawn(_full_scan(ls, doc, entry, text))
 
 
@@ -269,6 +270,8 @@ async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str 
             if not entry.dirty:
                 entry.analysis.reset(raw)
                 log_findings_changed(ls, doc.uri, entry.analysis.findings)
+                if entry.first_phase is not None:
+                    entry.first_phase.set()
         first = False
         cancel = threading.Event()
         try:
@@ -472,7 +475,12 @@ async def pull_document(
 ) -> t.RelatedFullDocumentDiagnosticReport | t.RelatedUnchangedDocumentDiagnosticReport:
     entry = ls.state.logs.get(uri)
     if entry is not None and entry.task is not None and not entry.task.done():
-        await asyncio.shield(entry.task)
+        # Until the scan ends, or (a big log) its records' findings are out: the unknown
+        # errors come after with a refresh. The scan itself is never cancelled from here.
+        waiter = asyncio.ensure_future(entry.first_phase.wait()) if entry.first_phase else None
+        await asyncio.wait({entry.task, *([waiter] if waiter else [])}, return_when=asyncio.FIRST_COMPLETED)
+        if waiter is not None:
+            waiter.cancel()
     result_id = ls.state.diagnostics.result_id(uri)
     if previous == result_id:  # the client holds these already: no need to send them again
         return t.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)

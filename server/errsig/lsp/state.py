@@ -67,6 +67,9 @@ class OpenLog:
     analysis: IncrementalLog
     task: asyncio.Task[None] | None = None
     dirty: bool = False  # an edit arrived during the full scan
+    # A big log's records' findings are published before its unknown errors: a pull waits
+    # for that first phase, not for the whole scan.
+    first_phase: asyncio.Event | None = None
 
 
 @attrs.define
