@@ -18,6 +18,15 @@ CAPS = t.ClientCapabilities(
 )
 
 
+async def _started(tmp_path: Path, caps: t.ClientCapabilities) -> LanguageClient:
+    """The real server over stdio, initialised for a workspace at ``tmp_path``."""
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"])
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    await client.initialize_session(t.InitializeParams(capabilities=caps, root_uri=tmp_path.as_uri()))
+    return client
+
+
 async def _pull(client: LanguageClient, uri: str, previous: str | None) -> object:
     return await client.text_document_diagnostic_async(
         t.DocumentDiagnosticParams(
@@ -27,10 +36,7 @@ async def _pull(client: LanguageClient, uri: str, previous: str | None) -> objec
 
 
 async def test_unchanged_until_the_document_changes(tmp_path: Path) -> None:
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"])
-    client = await config.start()
-    assert isinstance(client, LanguageClient)
-    await client.initialize_session(t.InitializeParams(capabilities=CAPS, root_uri=tmp_path.as_uri()))
+    client = await _started(tmp_path, CAPS)
     try:
         uri = (tmp_path / "build.log").as_uri()
         client.text_document_did_open(
@@ -71,12 +77,7 @@ async def test_unchanged_until_the_document_changes(tmp_path: Path) -> None:
 
 
 async def test_push_is_sent_only_when_the_diagnostics_change(tmp_path: Path) -> None:
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"])
-    client = await config.start()
-    assert isinstance(client, LanguageClient)
-    await client.initialize_session(
-        t.InitializeParams(capabilities=t.ClientCapabilities(), root_uri=tmp_path.as_uri())
-    )
+    client = await _started(tmp_path, t.ClientCapabilities())
     try:
         uri = (tmp_path / "build.log").as_uri()
         client.text_document_did_open(
@@ -109,12 +110,7 @@ async def test_push_is_sent_only_when_the_diagnostics_change(tmp_path: Path) -> 
 
 
 async def test_a_big_log_shows_the_records_findings_before_the_unknown_errors(tmp_path: Path) -> None:
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"])
-    client = await config.start()
-    assert isinstance(client, LanguageClient)
-    await client.initialize_session(
-        t.InitializeParams(capabilities=t.ClientCapabilities(), root_uri=tmp_path.as_uri())
-    )
+    client = await _started(tmp_path, t.ClientCapabilities())
     try:
         uri = (tmp_path / "big.log").as_uri()
         filler = "Requirement already satisfied: idna>=2.5 in ./.venv/lib/python3.11/site-packages (3.7)\n"
