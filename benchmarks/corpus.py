@@ -39,10 +39,15 @@ _ERRORS = [
 ]
 
 
-def _line(rng: random.Random, i: int) -> str:
+def _pick(rng: random.Random) -> tuple[str, str, float]:
+    """A package, a version and the kind of line (in this order: the logs stay the same)."""
     pkg = rng.choice(_PACKAGES)
     ver = f"{rng.randint(0, 3)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}"
-    kind = rng.random()
+    return pkg, ver, rng.random()
+
+
+def _line(rng: random.Random, i: int) -> str:
+    pkg, ver, kind = _pick(rng)
     if kind < 0.18:
         return f"Collecting {pkg}=={ver} (from -r requirements.txt (line {rng.randint(1, 40)}))"
     if kind < 0.32:
@@ -94,9 +99,7 @@ def _colour_bar(rng: random.Random, size: float) -> str:
 
 
 def _colour_line(rng: random.Random, i: int) -> str:
-    pkg = rng.choice(_PACKAGES)
-    ver = f"{rng.randint(0, 3)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}"
-    kind = rng.random()
+    pkg, ver, kind = _pick(rng)
     if kind < 0.15:
         return f"Collecting {pkg}=={ver}"
     if kind < 0.55:

@@ -262,7 +262,7 @@ def summarise(result: LogResult, matcher: re.Pattern[str] | None = None) -> dict
     when = result.first_timestamp or (_iso(result.mtime) if result.mtime else None)
     items = []
     for f in result.findings:
-        text = mask_credentials(f.texts.get(f.line, f.match) if f.unknown else f.match)[0]
+        text = mask_credentials(f.match)[0]  # the clean text: no escape sequence from the log
         items.append(
             {
                 "id": f.id,
