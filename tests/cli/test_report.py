@@ -185,3 +185,35 @@ def test_a_fifo_in_the_folder_is_reported_not_read(tk: Toolkit, tmp_path: Path) 
     doc, _ = report.report(tk.scanner, [str(tmp_path)])
     assert doc["totals"]["logs"] == 1
     assert [x["file"] for x in doc["unreadable"]] == [str(tmp_path / "pipe.log")]
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CI archive as teams keep them: logs beside metadata files that also hold error text."""
+    root = tmp_path_factory.mktemp("mixed")
+    (root / "job1").mkdir()
+    (root / "job1" / "build.log").write_bytes(FAILING[0].read_bytes())
+    (root / "job1" / "build.json").write_bytes(FAILING[1].read_bytes())  # error text, not a log
+    (root / "job1" / "notes.txt").write_bytes(FAILING[2].read_bytes())
+    with zipfile.ZipFile(root / "job2.zip", "w") as zf:
+        zf.writestr("out/test.log", FAILING[3].read_bytes())
+        zf.writestr("out/meta.json", FAILING[4].read_bytes())
+    return root
+
+
+def test_include_keeps_only_matching_files_in_folders_and_archives(tk: Toolkit, mixed: Path) -> None:
+    def names(doc: dict) -> set[str]:  # type: ignore[type-arg]
+        return {x["file"].rsplit("/", 1)[-1] for s in doc["signatures"] for x in s["examples"]}
+
+    everything, results = report.report(tk.scanner, [str(mixed)])
+    assert everything["totals"]["logs"] == 5
+    only_logs, results = report.report(tk.scanner, [str(mixed)], include=["*.log"])
+    assert sorted(r.name.rsplit("/", 1)[-1] for r in results) == ["build.log", "test.log"]
+    assert only_logs["totals"]["logs"] == 2
+    assert only_logs["include"] == ["*.log"]
+    assert names(only_logs) <= {"build.log", "test.log"}
+    several, _ = report.report(tk.scanner, [str(mixed)], include=["*.log", "*.txt"])
+    assert several["totals"]["logs"] == 3
+    # A file named on the command line is scanned whatever its name.
+    named, _ = report.report(tk.scanner, [str(mixed / "job1" / "build.json")], include=["*.log"])
+    assert named["totals"]["logs"] == 1

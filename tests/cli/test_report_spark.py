@@ -10,7 +10,7 @@ import pytest
 
 from errsig.core import report, report_spark
 from errsig.core.loading import Toolkit
-from tests.cli.test_report import archive, tk  # noqa: F401 (fixtures)
+from tests.cli.test_report import archive, mixed, tk  # noqa: F401 (fixtures)
 
 GROUPS = "{repo}/{workflow}/{date}"
 
@@ -33,3 +33,13 @@ def test_without_pyspark_the_message_says_what_to_install(monkeypatch: pytest.Mo
         importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a)
     )
     assert "pip install 'errsig[spark]'" in str(report_spark.missing())
+
+
+@pytest.mark.skipif(report_spark.missing() is not None, reason=str(report_spark.missing()))
+def test_spark_keeps_the_same_files_with_include(tk: Toolkit, mixed: Path) -> None:  # noqa: F811
+    local, _ = report.report(tk.scanner, [str(mixed)], include=["*.log"])
+    spark = report_spark.report_spark(
+        [str(mixed)], master="local[2]", include=["*.log"], titles=report.titles_for(tk.scanner)
+    )
+    assert spark["totals"]["logs"] == 2
+    assert {k: v for k, v in spark.items() if k != "scan"} == {k: v for k, v in local.items() if k != "scan"}

@@ -23,9 +23,21 @@ CLIENTS = {
 
 
 def capabilities(
-    name: str, *, dynamic_watch: bool | None = None, encodings: list[str] | None = None
+    name: str,
+    *,
+    dynamic_watch: bool | None = None,
+    encodings: list[str] | None = None,
+    resolve_actions: bool | None = None,
 ) -> t.ClientCapabilities:
     caps = client_capabilities(CLIENTS[name])
+    if resolve_actions is not None:
+        assert caps.text_document is not None
+        ca = caps.text_document.code_action
+        assert ca is not None
+        ca.data_support = resolve_actions
+        ca.resolve_support = (
+            t.ClientCodeActionResolveOptions(properties=["edit"]) if resolve_actions else None
+        )
     if dynamic_watch is not None:
         assert caps.workspace is not None
         caps.workspace.did_change_watched_files = t.DidChangeWatchedFilesClientCapabilities(
@@ -87,6 +99,21 @@ async def session(
         yield client
     finally:
         await client.shutdown_session()
+
+
+async def code_actions(client: LanguageClient, params: t.CodeActionParams) -> list[t.CodeAction | t.Command]:
+    """textDocument/codeAction, then codeAction/resolve for each action that comes without its
+    edit, as an editor does when a person picks it."""
+    caps = client.capabilities
+    ca = caps.text_document.code_action if caps and caps.text_document else None
+    resolves = bool(ca and ca.resolve_support and "edit" in ca.resolve_support.properties)
+    out: list[t.CodeAction | t.Command] = []
+    for a in await client.text_document_code_action_async(params) or []:
+        picked = a
+        if isinstance(a, t.CodeAction) and a.edit is None and a.command is None and resolves and a.data:
+            picked = await client.code_action_resolve_async(a)
+        out.append(picked)
+    return out
 
 
 def open_doc(client: LanguageClient, path: Path, language_id: str = "log", text: str | None = None) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types as t
 
-from tests.lsp.session import apply_text_edits, diagnostics, open_doc, pushed, rng, session
+from tests.lsp.session import apply_text_edits, code_actions, diagnostics, open_doc, pushed, rng, session
 
 LOG = (
     "Collecting torch==1.7.0 (from -r requirements.txt (line 2))\n"
@@ -92,12 +92,13 @@ async def test_quick_fixes_edit_a_dockerfile_and_a_requirements_file(workspace: 
         uri = open_doc(client, workspace / "timeout.log")
         (diag,) = await diagnostics(client, uri, want=1)
         assert diag.code == "pip/read-timeout"
-        result = await client.text_document_code_action_async(
+        result = await code_actions(
+            client,
             t.CodeActionParams(
                 text_document=t.TextDocumentIdentifier(uri=uri),
                 range=diag.range,
                 context=t.CodeActionContext(diagnostics=[diag]),
-            )
+            ),
         )
         actions = [a for a in result or [] if isinstance(a, t.CodeAction) and a.edit is not None]
         docker = [a for a in actions if "Dockerfile" in a.title and "--timeout" in a.title]

@@ -11,7 +11,7 @@ from pathlib import Path
 from lsprotocol import types as t
 from pytest_lsp import LanguageClient
 
-from tests.lsp.session import apply_text_edits, command_of, diagnostics, open_doc, session
+from tests.lsp.session import apply_text_edits, code_actions, command_of, diagnostics, open_doc, session
 
 PSYCOPG = (
     "Collecting psycopg2\n"
@@ -40,9 +40,7 @@ async def _actions(client: LanguageClient, uri: str, diag: t.Diagnostic) -> list
         range=diag.range,
         context=t.CodeActionContext(diagnostics=[diag]),
     )
-    return [
-        a for a in await client.text_document_code_action_async(params) or [] if isinstance(a, t.CodeAction)
-    ]
+    return [a for a in await code_actions(client, params) or [] if isinstance(a, t.CodeAction)]
 
 
 async def test_a_symptom_is_one_severity_below_its_cause_and_linked_both_ways(tmp_path: Path) -> None:
@@ -152,12 +150,13 @@ async def test_requirements_checks_carry_a_safe_fix_for_the_open_document(tmp_pa
         diags = await diagnostics(client, uri, want=2)
         assert sorted(str(d.code) for d in diags) == ["duplicate-requirement", "index-overridden"]
         overridden = next(d for d in diags if d.code == "index-overridden")
-        actions = await client.text_document_code_action_async(
+        actions = await code_actions(
+            client,
             t.CodeActionParams(
                 text_document=t.TextDocumentIdentifier(uri=uri),
                 range=overridden.range,
                 context=t.CodeActionContext(diagnostics=[overridden]),
-            )
+            ),
         )
         [action] = [a for a in actions or [] if isinstance(a, t.CodeAction)]
         assert action.title.startswith("Remove the --index-url that line 3 overrides")
@@ -211,7 +210,7 @@ async def test_a_fix_command_run_in_the_terminal_is_followed_to_its_outcome(tmp_
             range=diag.range,
             context=t.CodeActionContext(diagnostics=[diag]),
         )
-        commands = [command_of(a) for a in await client.text_document_code_action_async(params) or []]
+        commands = [command_of(a) for a in await code_actions(client, params) or []]
         runs = [
             args for c in commands if c is not None for name, args in [c] if name == "errsig.runInTerminal"
         ]
@@ -222,3 +221,33 @@ async def test_a_fix_command_run_in_the_terminal_is_followed_to_its_outcome(tmp_
     [line] = (data / "outcomes.jsonl").read_text("utf-8").splitlines()
     assert json.loads(line)["outcome"] == "failed"
     assert command not in line  # no command text kept
+
+
+PLATFORM = (
+    "+ docker run --rm -it app:arm64\n"
+    "WARNING: The requested image's platform (linux/arm64) does not match the detected host platform"
+    " (linux/amd64/v3) and no specific platform was requested\n"
+    "exec /bin/sh: exec format error\n"
+)
+
+
+async def test_a_warning_that_led_to_an_error_is_shown_as_the_error(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "run.log").write_text(PLATFORM, "utf-8")
+    async with session(ws, "vscode") as client:
+        uri = open_doc(client, ws / "run.log")
+        diags = await diagnostics(client, uri, want=2)
+        by_id = {str(d.code): d for d in diags}
+        cause, symptom = by_id["docker/platform-mismatch-warning"], by_id["docker/exec-format-error"]
+        # The log failed: its cause is shown as an error, the error it led to one below.
+        assert cause.severity == t.DiagnosticSeverity.Error
+        assert symptom.severity == t.DiagnosticSeverity.Warning
+        assert symptom.related_information is not None
+        assert [r.location.range.start.line for r in symptom.related_information] == [1]
+    # A warning alone stays a warning.
+    (ws / "warn.log").write_text(PLATFORM.rsplit("\n", 2)[0] + "\n", "utf-8")
+    async with session(ws, "vscode") as client:
+        uri = open_doc(client, ws / "warn.log")
+        (diag,) = await diagnostics(client, uri, want=1)
+        assert diag.severity == t.DiagnosticSeverity.Warning

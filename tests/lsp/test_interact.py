@@ -8,7 +8,7 @@ import pytest
 from lsprotocol import types as t
 
 from tests.conftest import DATA
-from tests.lsp.session import apply_text_edits, command_of, diagnostics, open_doc, session
+from tests.lsp.session import apply_text_edits, code_actions, command_of, diagnostics, open_doc, session
 
 PACK = str(DATA / "pack")
 LOG = "Collecting frobby\nFROB-E104 link dropped while fetching frobby\nFROB-E404 no candidate for frobby\n"
@@ -62,12 +62,13 @@ async def test_hover_in_chinese(workspace: Path) -> None:
 
 
 async def _all_actions(client, uri: str, diag: t.Diagnostic) -> list[object]:  # type: ignore[no-untyped-def]
-    result = await client.text_document_code_action_async(
+    result = await code_actions(
+        client,
         t.CodeActionParams(
             text_document=t.TextDocumentIdentifier(uri=uri),
             range=diag.range,
             context=t.CodeActionContext(diagnostics=[diag], only=[t.CodeActionKind.QuickFix]),
-        )
+        ),
     )
     return list(result or [])
 

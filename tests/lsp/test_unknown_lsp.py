@@ -13,7 +13,7 @@ import pytest
 from lsprotocol import types as t
 
 from tests.conftest import DATA
-from tests.lsp.session import command_of, diagnostics, open_doc, session
+from tests.lsp.session import code_actions, command_of, diagnostics, open_doc, session
 
 
 @pytest.fixture
@@ -57,12 +57,13 @@ async def test_unknown_error_draft_and_it_becomes_known(workspace: Path, client_
         assert hover is not None
         assert "Draft a record" in hover.contents.value
 
-        actions = await client.text_document_code_action_async(
+        actions = await code_actions(
+            client,
             t.CodeActionParams(
                 text_document=t.TextDocumentIdentifier(uri=uri),
                 range=unknown.range,
                 context=t.CodeActionContext(diagnostics=[unknown]),
-            )
+            ),
         )
         assert actions
         (draft,) = [a for a in actions if "Draft a record" in a.title]

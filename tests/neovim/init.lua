@@ -170,13 +170,25 @@ local function is_timeout_fix(action)
   return false
 end
 
+-- The quick fixes as the lightbulb gets them, each then resolved (codeAction/resolve) the way
+-- Neovim does when one is picked, so that the pytest side sees every edit.
 local function code_actions(client, bufnr, diag)
   local lsp_diag = diag.user_data.lsp
-  return request(client, bufnr, 'textDocument/codeAction', {
+  local actions = request(client, bufnr, 'textDocument/codeAction', {
     textDocument = { uri = vim.uri_from_bufnr(bufnr) },
     range = lsp_diag.range,
     context = { diagnostics = { lsp_diag }, only = { 'quickfix' }, triggerKind = 1 },
   }) or {}
+  local out = {}
+  for _, a in ipairs(actions) do
+    if not a.edit and not a.command and a.data ~= nil then
+      local resolved = request(client, bufnr, 'codeAction/resolve', a)
+      resolved.lazy = true
+      a = resolved
+    end
+    table.insert(out, a)
+  end
+  return out
 end
 
 -- Applies one action the way a user does (vim.lsp.buf.code_action with apply=true, which also
@@ -257,6 +269,7 @@ local function run()
       isPreferred = a.isPreferred,
       command = a.command,
       edit = summarize_edit(a.edit),
+      lazy = a.lazy or false,
       diagnostics = a.diagnostics and #a.diagnostics or 0,
     }
   end, actions)

@@ -221,6 +221,8 @@ def test_end_to_end(tmp_path: Path) -> None:
             assert args[0], a
     commands = [a["command"]["arguments"][0] for a in actions if a.get("command")]
     assert commands, actions
+    # Neovim declares codeAction resolve support: edits come with codeAction/resolve.
+    assert all(a["lazy"] for a in actions if not a.get("command")), actions
     assert len(commands) == len(set(commands)), commands  # each command once (run or copy)
 
     # pip.conf missing: CreateFile + insert; the file on disk after :wall has the settings

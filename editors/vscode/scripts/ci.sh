@@ -3,7 +3,8 @@
 #   bash editors/vscode/scripts/ci.sh
 # Installs what is missing (Debian's chromium and libkrb5-dev, Node 24 and code-server from npm,
 # all cached under editors/vscode/.cache), then: npm ci, build (type-check, lint, bundle), unit
-# tests, package (.vsix with the server bundled), end-to-end test in code-server.
+# tests, package (.vsix with the server bundled), end-to-end test in code-server, and the page of
+# `errsig report --html` in the same Chromium (scripts/report-page.sh).
 # Idempotent; a second run reuses the caches (node_modules, bundled server, code-server).
 # env: ERRSIG_SKIP_E2E=1 stops after packaging.
 set -euo pipefail
@@ -56,6 +57,7 @@ run_step "npm test" npm test
 run_step "npm run package" npm run package
 if [ "${ERRSIG_SKIP_E2E:-}" != 1 ]; then
   run_step "npm run e2e" npm run e2e
+  run_step "errsig report page in chromium" bash scripts/report-page.sh
 fi
 echo "[ci] summary:"
 printf '  %s\n' "${summary[@]}"

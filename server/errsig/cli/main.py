@@ -80,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--group-by", metavar="PATTERN", help="fields from each log's path, e.g. '{repo}/{workflow}/*/…'"
     )
+    rep.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help="in folders and archives, scan only files whose name matches (repeatable, e.g. '*.log';"
+        " default: every file)",
+    )
     rep.add_argument("--jobs", "-j", type=_at_least(0), default=0, help="worker processes (0: one per core)")
     rep.add_argument("--no-unknown", action="store_true", help="leave out error lines no record knows")
     rep.add_argument(
@@ -215,7 +222,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
             sys.stderr.flush()
 
     doc, results = report.report(
-        tk.scanner, paths, workers=workers, group_by=args.group_by, progress=progress
+        tk.scanner,
+        paths,
+        workers=workers,
+        group_by=args.group_by,
+        include=args.include or (),
+        progress=progress,
     )
     if progress is not None:
         sys.stderr.write("\n")
@@ -254,6 +266,7 @@ def _report_spark(args: argparse.Namespace, paths: list[str], titles: dict[str, 
         builtin=not args.no_builtin,
         unknown=not args.no_unknown,
         group_by=args.group_by,
+        include=args.include or (),
         titles=titles,
     )
     try:

@@ -15,6 +15,7 @@ number of those into the document; the document does not depend on the order of 
 from __future__ import annotations
 
 import datetime as _dt
+import fnmatch
 import io
 import multiprocessing
 import os
@@ -48,14 +49,24 @@ class Task:
     path: str
     archive: bool = False
     rel: str = ""  # the path below the folder given on the command line (what --group-by sees)
+    include: tuple[str, ...] = ()  # globs an archive's members must match (see ``wanted``)
 
 
 def is_archive(path: str) -> bool:
     return path.lower().endswith(_ARCHIVE)
 
 
-def tasks_for(paths: Iterable[str]) -> tuple[list[Task], list[dict[str, str]]]:
-    """The tasks for files, folders (recursively, sorted) and archives; and what was skipped."""
+def wanted(name: str, include: Sequence[str]) -> bool:
+    """Whether a file found in a folder or an archive is a log to scan: its base name matches one
+    of the ``include`` globs (``*.log``), or no glob was given."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return not include or any(fnmatch.fnmatchcase(base, g) for g in include)
+
+
+def tasks_for(paths: Iterable[str], include: Sequence[str] = ()) -> tuple[list[Task], list[dict[str, str]]]:
+    """The tasks for files, folders (recursively, sorted) and archives; and what was skipped.
+    Files named on the command line are always scanned; files found in folders only when
+    ``wanted`` (archives are always opened, their members filtered the same way)."""
     tasks: list[Task] = []
     skipped: list[dict[str, str]] = []
     for raw in paths:
@@ -73,10 +84,14 @@ def tasks_for(paths: Iterable[str]) -> tuple[list[Task], list[dict[str, str]]]:
                     if not os.path.isfile(full):  # FIFOs, sockets, devices, dangling links
                         skipped.append({"file": full, "reason": "not a regular file"})
                         continue
+                    if not is_archive(name) and not wanted(name, include):
+                        continue
                     rel = os.path.relpath(full, p).replace(os.sep, "/")
-                    tasks.append(Task(full, archive=is_archive(name), rel=rel))
+                    tasks.append(Task(full, archive=is_archive(name), rel=rel, include=tuple(include)))
         elif stat.S_ISREG(st.st_mode):
-            tasks.append(Task(raw, archive=is_archive(raw), rel=raw.replace(os.sep, "/")))
+            tasks.append(
+                Task(raw, archive=is_archive(raw), rel=raw.replace(os.sep, "/"), include=tuple(include))
+            )
         else:
             skipped.append({"file": raw, "reason": "not a regular file or folder"})
     return tasks, skipped
@@ -131,13 +146,16 @@ def _scan_one(scanner: LogScanner, name: str, stream: IO[bytes], mtime: float, r
     return LogResult(name, counting.size, mtime, _first_timestamp(bytes(counting.head)), findings, error, rel)
 
 
-def scan_archive(scanner: LogScanner, name: str, rel: str, fh: IO[bytes]) -> list[LogResult]:
-    """Every regular member of a .zip or .tar(.gz/.bz2/.xz) archive (names ``archive!member``)."""
+def scan_archive(
+    scanner: LogScanner, name: str, rel: str, fh: IO[bytes], include: Sequence[str] = ()
+) -> list[LogResult]:
+    """Every regular member of a .zip or .tar(.gz/.bz2/.xz) archive (names ``archive!member``)
+    that is ``wanted``."""
     out: list[LogResult] = []
     if name.lower().endswith(".zip"):
         with zipfile.ZipFile(fh) as zf:
             for info in sorted(zf.infolist(), key=lambda i: i.filename):
-                if info.is_dir():
+                if info.is_dir() or not wanted(info.filename, include):
                     continue
                 mtime = _dt.datetime(*info.date_time, tzinfo=_dt.timezone.utc).timestamp()
                 with zf.open(info) as member:
@@ -147,7 +165,7 @@ def scan_archive(scanner: LogScanner, name: str, rel: str, fh: IO[bytes]) -> lis
         return out
     with tarfile.open(fileobj=fh, mode="r:*") as tf:
         for m in tf:  # streamed in archive order: a .tar.gz is decompressed once
-            if not m.isreg():
+            if not m.isreg() or not wanted(m.name, include):
                 continue
             extracted = tf.extractfile(m)
             if extracted is not None:
@@ -171,7 +189,7 @@ def scan_task(scanner: LogScanner, task: Task) -> list[LogResult]:
             raise OSError(f"{task.path}: not a regular file")
         with os.fdopen(fd, "rb") as fh:
             if task.archive:
-                return scan_archive(scanner, task.path, task.rel, fh)
+                return scan_archive(scanner, task.path, task.rel, fh, task.include)
             return [_scan_one(scanner, task.path, fh, os.fstat(fh.fileno()).st_mtime, task.rel)]
     except _READ_ERRORS as exc:
         return [LogResult(task.path, 0, 0.0, None, [], str(exc) or type(exc).__name__, task.rel)]
@@ -426,11 +444,12 @@ def report(
     *,
     workers: int = 1,
     group_by: str | None = None,
+    include: Sequence[str] = (),
     progress: Any = None,
 ) -> tuple[dict[str, Any], list[LogResult]]:
     """The report document for ``paths`` and the per-log results (for SARIF)."""
     t0 = time.perf_counter()
-    tasks, skipped = tasks_for(paths)
+    tasks, skipped = tasks_for(paths, include)
     matcher = group_matcher(group_by)
     results: list[LogResult] = []
     summaries = []
@@ -441,6 +460,7 @@ def report(
             progress(len(results), r)
     doc = aggregate(summaries, titles_for(scanner))
     doc["group_by"] = group_by
+    doc["include"] = list(include)
     doc["unreadable"] = sorted(doc["unreadable"] + skipped, key=lambda x: x["file"])
     seconds = time.perf_counter() - t0
     doc["scan"] = {

@@ -32,6 +32,7 @@ from errsig.core.report import (
     is_archive,
     scan_archive,
     summarise,
+    wanted,
 )
 
 _EXECUTOR: dict[str, Any] = {}  # per executor process: the scanner, built on first use
@@ -80,10 +81,13 @@ def _scan_partition(rows: Iterable[Any], config: dict[str, Any]) -> Iterator[dic
         name = _local(row.path)
         rel = _rel(name, config["roots"])
         mtime = row.modificationTime.timestamp()
+        explicit = name in config["roots"]
+        if not explicit and not is_archive(name) and not wanted(name, config["include"]):
+            continue
         stream = io.BytesIO(bytes(row.content))
         try:
             results = (
-                scan_archive(scanner, name, rel, stream)
+                scan_archive(scanner, name, rel, stream, config["include"])
                 if is_archive(name)
                 else [_scan_one(scanner, name, stream, mtime, rel)]
             )
@@ -101,6 +105,7 @@ def report_spark(
     builtin: bool = True,
     unknown: bool = True,
     group_by: str | None = None,
+    include: Sequence[str] = (),
     titles: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The report document for ``paths`` (files, folders or URIs Spark can read)."""
@@ -125,6 +130,7 @@ def report_spark(
         "unknown": unknown,
         "group_by": group_by,
         "roots": roots,
+        "include": list(include),
     }
     inputs = [p if "://" in p else os.path.abspath(p) for p in paths]
     frame = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(inputs)
@@ -138,6 +144,7 @@ def report_spark(
         s["file"] = _as_given(s["file"], paths, roots)
     doc = aggregate(summaries, titles)
     doc["group_by"] = group_by
+    doc["include"] = list(include)
     seconds = time.perf_counter() - t0
     doc["scan"] = {
         "engine": "spark",

@@ -34,6 +34,7 @@ from errsig.lsp.interact import (
     document_symbols,
     execute_command,
     hover,
+    resolve_code_action,
     scan_text_request,
 )
 from errsig.lsp.state import CHECK_SOURCE, LOG_SOURCE, ClientTraits, OpenLog
@@ -50,6 +51,7 @@ __all__ = [
     "document_symbols",
     "execute_command",
     "hover",
+    "resolve_code_action",
     "scan_text_request",
 ]
 
@@ -76,8 +78,15 @@ def _traits(params: t.InitializeParams, encoding: str) -> ClientTraits:
         progress=bool(caps.window and caps.window.work_done_progress),
         show_document=bool(caps.window and caps.window.show_document and caps.window.show_document.support),
         lens_refresh=bool(ws and ws.code_lens and ws.code_lens.refresh_support),
+        resolve_edit=_resolves_edit(td),
         locale=params.locale,
     )
+
+
+def _resolves_edit(td: t.TextDocumentClientCapabilities | None) -> bool:
+    ca = td.code_action if td else None
+    props = ca.resolve_support.properties if ca and ca.resolve_support else []
+    return bool(ca and ca.data_support and "edit" in props)
 
 
 def on_initialize(ls: ErrsigServer, params: t.InitializeParams, encoding: str) -> None:
@@ -387,6 +396,7 @@ def line_text_for(ls: ErrsigServer, uri: str) -> convert.LineText:
 
 # A symptom is shown one step below its cause (errsig.symptomSeverity = "lower").
 _LOWER = {"error": "warning", "warning": "information", "information": "hint", "hint": "hint", "off": "off"}
+_RANK = {"hint": 1, "information": 2, "warning": 3, "error": 4}  # "off" (the user's choice) stays off
 
 
 def _related(
@@ -412,6 +422,15 @@ def log_findings_changed(ls: ErrsigServer, uri: str, findings: list[Finding]) ->
     related = links.related_for_log(ls, uri, visible)
     severity = {(f.id, f.line): settings.severity_for(f.id, f.severity) for f in visible}
     by_key = {(f.id, f.line): f for f in visible}
+    # A warning that led to an error (pip's "not on PATH" before "command not found", an image
+    # of another platform before "exec format error") is the failure's cause: it is shown as
+    # severe as what it led to, so the log never loses its error to a "symptom" below it.
+    for f in visible:
+        cause = by_key.get(f.caused_by) if f.caused_by else None
+        if cause is not None:
+            ck, fk = (cause.id, cause.line), (f.id, f.line)
+            if severity[ck] != "off" and _RANK.get(severity[fk], 0) > _RANK.get(severity[ck], 0):
+                severity[ck] = severity[fk]
     for f in visible:
         cause = by_key.get(f.caused_by) if f.caused_by else None
         if cause is None:

@@ -172,6 +172,64 @@ def _edit_for(ls: ErrsigServer, fix: Fix) -> t.WorkspaceEdit | None:
     return t.WorkspaceEdit(changes=plain)
 
 
+_PLANS_KEPT = 64
+
+
+def _planned(ls: ErrsigServer, record: Any, captures: dict[str, str], ctx: FixContext) -> list[Fix]:
+    """``fixes_for`` through a small cache. A plan is reused while every file it read (pip.conf
+    candidates, requirements, scripts: the open document's version, else the disk's text) is
+    unchanged, so the lightbulb requests an editor sends on each cursor move read those files
+    but parse and diff nothing."""
+    read = ctx.read_text
+    seen: dict[str, Any] = {}
+
+    def fingerprint(path: Path) -> Any:
+        from errsig.lsp.features import uri_of
+
+        doc = ls.state.docs.get(uri_of(path))
+        if doc is not None:
+            return ("doc", doc.version, len(doc.text))
+        text = read_for_edit(path)
+        return ("disk", hash(text)) if text is not None else ("none", path.exists())
+
+    def recording(path: Path) -> str | None:
+        seen[str(path)] = fingerprint(path)
+        return read(path)
+
+    key = (
+        record.id,
+        tuple(sorted(captures.items())),
+        hash(tuple(ctx.log_lines)),
+        ctx.log_line,
+        tuple(ctx.requirements_files),
+        tuple(ctx.script_files),
+        ctx.workspace,
+        ctx.max_fixes,
+    )
+    cached = ls.state.fix_plans.get(key)
+    if cached is not None and all(fingerprint(Path(p)) == fp for p, fp in cached[0].items()):
+        ls.state.fix_plans[key] = ls.state.fix_plans.pop(key)  # most recently used last
+        return [attrs.evolve(f) for f in cached[1]]
+    fixes = fixes_for(record, captures, attrs.evolve(ctx, read_text=recording))
+    ls.state.fix_plans[key] = (seen, fixes)
+    while len(ls.state.fix_plans) > _PLANS_KEPT:
+        del ls.state.fix_plans[next(iter(ls.state.fix_plans))]
+    return [attrs.evolve(f) for f in fixes]
+
+
+def _finding_of(
+    ls: ErrsigServer, uri: str, diag: t.Diagnostic
+) -> tuple[Any, dict[str, str], FixContext] | None:
+    assert ls.state.toolkit is not None
+    data = diag.data if isinstance(diag.data, dict) else {}
+    record = ls.state.toolkit.catalogue.get(data.get("id") or "")
+    if record is None:
+        return None
+    line = data.get("line")
+    ctx = _context(ls, uri, line if isinstance(line, int) and line >= 0 else diag.range.start.line)
+    return record, dict(data.get("captures") or {}), ctx
+
+
 def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAction]:
     only = params.context.only
     if only and not any(str(k).startswith("quickfix") for k in only):
@@ -191,12 +249,11 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
         if is_unknown_id(str(data["id"])):
             out.append(records.draft_action(uri, diag))
             continue
-        record = ls.state.toolkit.catalogue.get(data["id"])
-        if record is None:
+        found = _finding_of(ls, uri, diag)
+        if found is None:
             continue
-        line = data.get("line")
-        ctx = _context(ls, uri, line if isinstance(line, int) and line >= 0 else diag.range.start.line)
-        for fix in fixes_for(record, data.get("captures") or {}, ctx):
+        record, captures, ctx = found
+        for index, fix in enumerate(_planned(ls, record, captures, ctx)):
             action = t.CodeAction(
                 title=fix.title,
                 kind=t.CodeActionKind.QuickFix,
@@ -221,17 +278,61 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
                     )
                 )
                 continue
-            edit = _edit_for(ls, fix)
-            if edit is None:
+            if any(fe.create for fe in fix.edits) and not ls.state.client.create_files:
                 continue
             if fix.source is not None:  # when the file later holds this text, the fix was applied
                 outcomes.offered(ls, fix, record.id, fix_id(fix.source), uri)
             if fix.needs_input and "placeholder" not in action.title:
                 action.title += " (then fill in the <placeholders>)"
+            if ls.state.client.resolve_edit:
+                # The edit (positions in the client's encoding, the documents' versions) is
+                # computed when the person picks this fix: codeAction/resolve.
+                action.data = {
+                    "errsig": "fix",
+                    "uri": uri,
+                    "finding": data,
+                    "line": diag.range.start.line,
+                    "index": index,
+                    "title": fix.title,
+                    "risk": fix.risk,
+                }
+                out.append(action)
+                continue
+            edit = _edit_for(ls, fix)
+            if edit is None:
+                continue
             action.edit = edit
             action.data = {"risk": fix.risk} if fix.risk else None
             out.append(action)
     return out  # in the core's order: safest first
+
+
+def resolve_code_action(ls: ErrsigServer, action: t.CodeAction) -> t.CodeAction:
+    """Fill in the edit of a fix ``code_actions`` offered without one. The plan is made again
+    (from the cache while nothing changed); when the files changed so that this fix no longer
+    applies, the action comes back without an edit and applying it changes nothing."""
+    data = action.data if isinstance(action.data, dict) else {}
+    if data.get("errsig") != "fix" or action.edit is not None:
+        return action
+    uri, finding, index = data.get("uri"), data.get("finding"), data.get("index")
+    if not isinstance(uri, str) or not isinstance(finding, dict) or not isinstance(index, int):
+        return action
+    line = data.get("line")
+    line = line if isinstance(line, int) and line >= 0 else 0
+    diag = t.Diagnostic(
+        range=t.Range(start=t.Position(line, 0), end=t.Position(line, 0)), message="", data=finding
+    )
+    found = _finding_of(ls, uri, diag)
+    if found is None:
+        return action
+    fixes = _planned(ls, *found)
+    if not 0 <= index < len(fixes) or fixes[index].title != data.get("title"):
+        return action
+    edit = _edit_for(ls, fixes[index])
+    if edit is not None:
+        action.edit = edit
+    action.data = {"risk": data.get("risk")} if data.get("risk") else None
+    return action
 
 
 def _check_fix(ls: ErrsigServer, uri: str, diag: t.Diagnostic, fix: dict[str, Any]) -> t.CodeAction | None:

@@ -255,11 +255,19 @@ def create_server() -> ErrsigServer:
 
     @ls.feature(
         t.TEXT_DOCUMENT_CODE_ACTION,
-        t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix], resolve_provider=False),
+        t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix], resolve_provider=True),
     )
     @guarded([])
     def code_action(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAction]:
         return features.code_actions(ls, params)
+
+    @ls.feature(t.CODE_ACTION_RESOLVE)
+    def code_action_resolve(ls: ErrsigServer, params: t.CodeAction) -> t.CodeAction:
+        try:
+            return features.resolve_code_action(ls, params)
+        except Exception as exc:  # an error here must not take the server down
+            ls.log(f"codeAction/resolve failed: {type(exc).__name__}: {exc}", t.MessageType.Error)
+            return params
 
     @ls.feature(t.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     @guarded([])

@@ -85,6 +85,7 @@ class ClientTraits:
     progress: bool = False
     show_document: bool = False  # window.showDocument.support
     lens_refresh: bool = False  # workspace.codeLens.refreshSupport
+    resolve_edit: bool = False  # codeAction.resolveSupport has "edit" and codeAction.dataSupport
     locale: str | None = None
 
 
@@ -102,6 +103,9 @@ class State:
     published: dict[str, str] = attrs.field(factory=dict)  # uri -> result id last pushed
     refreshed: dict[str, str] = attrs.field(factory=dict)  # uri -> result id a refresh was sent for
     findings: dict[str, list[Finding]] = attrs.field(factory=dict)  # uri -> current log findings
+    # Planned quick fixes, by finding and context, with a fingerprint of every file the plan
+    # read (see interact._planned): a lightbulb request on an unchanged workspace re-plans nothing.
+    fix_plans: dict[tuple[Any, ...], tuple[dict[str, Any], list[Any]]] = attrs.field(factory=dict)
     pushed_watched: set[str] = attrs.field(factory=set)
     requirements_on_disk: dict[str, Path] = attrs.field(factory=dict)  # uri -> path
     scripts_on_disk: dict[str, Path] = attrs.field(factory=dict)
