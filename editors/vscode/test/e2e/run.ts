@@ -9,7 +9,7 @@
  *    names the error, and the transcript's diagnostic is in the Problems panel.
  * Screenshots of each step go to test-artifacts/vscode/ (ERRSIG_E2E_ARTIFACTS).
  *
- * env: ERRSIG_VSIX (default errsig-<version>.vsix), ERRSIG_E2E_PYTHON (interpreter without errsig,
+ * env: ERRSIG_VSIX (default dist-vsix/errsig-linux-x64-<version>.vsix), ERRSIG_E2E_PYTHON (interpreter without errsig,
  *      so the bundled copy is exercised), ERRSIG_E2E_KEEP=1 keeps the work folder.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -23,7 +23,7 @@ const EXT = path.resolve(__dirname, '..', '..', '..');
 const REPO = path.resolve(EXT, '..', '..');
 const ARTIFACTS = path.resolve(process.env.ERRSIG_E2E_ARTIFACTS ?? path.join(REPO, 'test-artifacts', 'vscode'));
 const VERSION = (JSON.parse(readFileSync(path.join(EXT, 'package.json'), 'utf8')) as { version: string }).version;
-const VSIX = path.resolve(process.env.ERRSIG_VSIX ?? path.join(EXT, `errsig-${VERSION}.vsix`));
+const VSIX = path.resolve(process.env.ERRSIG_VSIX ?? path.join(EXT, 'dist-vsix', `errsig-linux-x64-${VERSION}.vsix`));
 const CHROMIUM = process.env.ERRSIG_E2E_CHROMIUM ?? '/usr/bin/chromium';
 const SIGNATURE = 'pip/network-connection-reset-by-peer';
 const ERROR_LINE = "ERROR: Could not install packages due to an OSError: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))";

@@ -11,9 +11,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 
-import ahocorasick
-
 from errsig import package_root
+
+try:
+    import ahocorasick
+except ImportError:  # no wheel for the platform (Windows on ARM): the exact count below
+    ahocorasick = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,11 +37,23 @@ def frequency_table(literals: Iterable[str]) -> Callable[[str], int]:
     text = background_text()
     words = {lit.lower() for lit in literals if lit}
     counts: dict[str, int] = dict.fromkeys(words, 0)
-    if text and words:
+    if text and words and ahocorasick is not None:
         auto = ahocorasick.Automaton()
         for w in words:
             auto.add_word(w, w)
         auto.make_automaton()
         for _end, w in auto.iter(text):
             counts[w] += 1
+    elif text:
+        for w in words:
+            counts[w] = count_overlapping(text, w)
     return lambda lit: counts.get(lit.lower(), 0)
+
+
+def count_overlapping(text: str, word: str) -> int:
+    """Occurrences of ``word`` in ``text``, overlapping ones included (as Aho-Corasick counts)."""
+    n, at = 0, text.find(word)
+    while at != -1:
+        n += 1
+        at = text.find(word, at + 1)
+    return n
