@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from tests.conftest import ROOT
 
+from errsig.core.settings import json_defaults
+
 HERE = Path(__file__).resolve().parent
 ID = "pip/network-connection-reset-by-peer"
 ERROR_LINE = (
@@ -122,18 +124,8 @@ def test_plugin_without_server(tmp_path: Path) -> None:
     assert c["cmd"] == ["errsig", "lsp"]
     assert c["filetypes"] == ["log", "requirements", "dosini"]
     assert c["root_markers"] == [".git", "pyproject.toml", "requirements.txt", "setup.py"]
-    assert json.loads(c["settings_json"]) == {
-        "errsig": {
-            "packs": [],
-            "watch": ["**/*.log", "**/*.out", "**/typescript", "**/.errsig/transcripts/*.txt"],
-            "maxFileSize": 52428800,
-            "severityOverrides": {},
-            "disable": [],
-            "maxQuickFixes": 5,
-            "symptomSeverity": "lower",
-            "unknownErrors": True,
-        }
-    }
+    # Neovim's defaults are the server's own (errsig.core.settings, defined once).
+    assert json.loads(c["settings_json"]) == {"errsig": json_defaults()}
     assert c["dynamic_registration"] is (c["sysname"] in ("Darwin", "Windows_NT"))
     assert c["language_ids"] == {"log": "log", "requirements": "pip-requirements", "dosini": "ini"}
     assert r["roots"] == {

@@ -21,14 +21,7 @@ from errsig.core import settings as server_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EXT = ROOT / "editors" / "vscode"
-EXTENSION_ONLY = {
-    "interpreter",
-    "trace.server",
-    "terminal.transcripts",
-    "terminal.transcriptDir",
-    "terminal.maxTranscripts",
-    "terminal.maxTranscriptBytes",
-}
+EXTENSION_ONLY = set(server_settings.CLIENT_SETTINGS)
 
 
 def _properties() -> dict[str, Any]:
@@ -62,6 +55,19 @@ def test_package_json_contributes_exactly_the_server_settings() -> None:
 @pytest.mark.parametrize("key", sorted(server_settings.JSON_NAMES))
 def test_package_json_defaults_match_the_server(key: str) -> None:
     assert _properties()[f"errsig.{key}"]["default"] == _server_defaults()[key]
+
+
+def test_the_server_defines_the_editor_settings_with_their_defaults() -> None:
+    props = _properties()
+    for key, default in server_settings.CLIENT_SETTINGS.items():
+        assert props[f"errsig.{key}"]["default"] == default, key
+    assert server_settings.json_defaults() == _server_defaults()
+    # The TypeScript settings reader lists the same editor settings.
+    ts = (EXT / "src" / "settings.ts").read_text("utf-8")
+    block = ts.split("export const EXTENSION_SETTING_KEYS = [", 1)[1].split("]", 1)[0]
+    assert {k.strip().strip("'") for k in block.split(",") if k.strip()} == set(
+        server_settings.CLIENT_SETTINGS
+    )
 
 
 def test_package_json_watch_default_is_default_watch() -> None:

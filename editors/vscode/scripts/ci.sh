@@ -3,7 +3,8 @@
 #   bash editors/vscode/scripts/ci.sh
 # Installs what is missing (Debian's chromium and libkrb5-dev, Node 24 and code-server from npm,
 # all cached under editors/vscode/.cache), then: npm ci, build (type-check, lint, bundle), unit
-# tests, package (.vsix with the server bundled), end-to-end test in code-server, and the page of
+# tests, package (one .vsix per platform with the server and its native wheels, and a universal one;
+# each checked by tests/vscode/test_vsix_platforms.py), end-to-end test in code-server, and the page of
 # `errsig report --html` in the same Chromium (scripts/report-page.sh).
 # Idempotent; a second run reuses the caches (node_modules, bundled server, code-server).
 # env: ERRSIG_SKIP_E2E=1 stops after packaging.
@@ -55,6 +56,11 @@ run_step "npm ci" npm_ci
 run_step "npm run build" npm run build
 run_step "npm test" npm test
 run_step "npm run package" npm run package
+vsix_check() {
+  ERRSIG_VSIX_REQUIRED=1 "${ERRSIG_PYTHON:-$EXT/../../.venv/bin/python}" -m pytest -q -p no:cacheprovider \
+    "$EXT/../../tests/vscode/test_vsix_platforms.py"
+}
+run_step "platform packages: native modules" vsix_check
 if [ "${ERRSIG_SKIP_E2E:-}" != 1 ]; then
   run_step "npm run e2e" npm run e2e
   run_step "errsig report page in chromium" bash scripts/report-page.sh

@@ -3,6 +3,7 @@
  * keeps the server's settings in sync, and offers the custom requests to the rest of the
  * extension.
  */
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -28,8 +29,9 @@ import { type Finding, SCAN_TEXT_METHOD, type ScanTextParams, type ScanTextResul
  * undefined cancellation token included) by position, as a JSON array.
  */
 const ScanTextRequest = new RequestType<ScanTextParams, ScanTextResult, void>(SCAN_TEXT_METHOD);
-import { type Launch, describeVersion, interpreterCandidates, resolveLaunch } from './interpreter';
-import { serverSettings } from './settings';
+import { execFile } from 'node:child_process';
+import { type Launch, describeVersion, importStrategy, interpreterCandidates, interpreterSetting, launchFromPath, resolveLaunch } from './interpreter';
+import { notificationLevel, serverSettings, shouldNotify } from './settings';
 
 /** Commands the extension itself implements; never forwarded to the server. */
 export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([
@@ -92,7 +94,7 @@ export class ErrsigServer implements vscode.Disposable {
         this.disposables.push(
             this.stateEmitter,
             vscode.workspace.onDidChangeConfiguration((e) => {
-                if (e.affectsConfiguration('errsig.interpreter')) {
+                if (['errsig.interpreter', 'errsig.importStrategy', 'errsig.path'].some((k) => e.affectsConfiguration(k))) {
                     void this.restart();
                 } else if (e.affectsConfiguration('errsig') && this.client?.isRunning()) {
                     void this.client.sendNotification(DidChangeConfigurationNotification.type, {
@@ -130,7 +132,7 @@ export class ErrsigServer implements vscode.Disposable {
         if (event) {
             this.disposables.push(
                 event(() => {
-                    if (!config().get<string>('interpreter')?.trim()) {
+                    if (!interpreterSetting(config().get('interpreter')) && !config().get<string[]>('path')?.length) {
                         void this.restart();
                     }
                 }),
@@ -160,20 +162,41 @@ export class ErrsigServer implements vscode.Disposable {
 
     private async resolve(): Promise<{ launch?: Launch; error?: string }> {
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-        const setting = config().get<string>('interpreter');
+        const expand = { workspaceFolder: folder, home: os.homedir(), env: process.env, platform: process.platform };
+        const fromPath = launchFromPath(config().get('path'), expand);
+        if (fromPath) {
+            // errsig.path: an errsig executable the user chose; it is run as it is.
+            const version = await new Promise<string | null>((resolve) => {
+                execFile(fromPath.command, [...fromPath.args.slice(0, -1), '--version'], { timeout: 15000, windowsHide: true }, (err, stdout) => {
+                    resolve(err ? null : (/errsig (\S+)/.exec(stdout)?.[1] ?? null));
+                });
+            });
+            if (version === null) {
+                return { error: `errsig.path: ${[fromPath.command, ...fromPath.args.slice(0, -1)].join(' ')} --version did not answer as errsig does.` };
+            }
+            this.output.info(`server: ${fromPath.command} ${fromPath.args.join(' ')} — errsig ${version} (errsig.path)`);
+            return {
+                launch: {
+                    command: fromPath.command,
+                    args: fromPath.args,
+                    env: {},
+                    origin: 'path',
+                    probe: { executable: fromPath.command, version: [0, 0, 0], errsig: version },
+                    candidate: { source: 'setting', command: [fromPath.command] },
+                },
+            };
+        }
+        const setting = interpreterSetting(config().get('interpreter'));
         this.output.debug(`errsig.interpreter: ${JSON.stringify(config().inspect('interpreter'))}`);
-        const fromPython = setting?.trim() ? undefined : await this.pythonExtensionInterpreter();
-        const candidates = interpreterCandidates({
-            setting,
-            pythonExtension: fromPython,
-            platform: process.platform,
-            expand: { workspaceFolder: folder, home: os.homedir(), env: process.env, platform: process.platform },
-        });
+        const fromPython = setting ? undefined : await this.pythonExtensionInterpreter();
+        const candidates = interpreterCandidates({ setting, pythonExtension: fromPython, platform: process.platform, expand });
+        const strategy = importStrategy(config().get('importStrategy'));
         const { launch, problems } = await resolveLaunch({
             candidates,
             bundledRoot: this.context.asAbsolutePath(path.join('bundled', 'libs')),
             env: process.env,
             pathSeparator: path.delimiter,
+            strategy,
         });
         for (const p of problems) {
             this.output.warn(p);
@@ -181,12 +204,21 @@ export class ErrsigServer implements vscode.Disposable {
         if (!launch) {
             return { error: problems.at(-1) ?? 'no Python interpreter found' };
         }
-        this.output.info(
-            `server: ${launch.command} ${launch.args.join(' ')} — Python ${describeVersion(launch.probe.version)} ` +
-                `(${launch.candidate.source}), errsig ${launch.origin === 'bundled' ? 'bundled with the extension' : `${launch.probe.errsig} from that environment`}`,
-        );
+        if (launch.origin === 'bundled') {
+            this.bundledVersion = await bundledErrsigVersion(this.context.asAbsolutePath(path.join('bundled', 'libs')), launch.env.PYTHONPATH);
+        }
+        const why =
+            launch.origin === 'bundled'
+                ? `errsig ${this.bundledVersion ?? ''} bundled with the extension` +
+                  (launch.probe.errsig !== null ? ` (errsig ${launch.probe.errsig} in that environment is not used: errsig.importStrategy is useBundled)` : '')
+                : `errsig ${launch.probe.errsig ?? ''} from that environment` +
+                  (strategy === 'useBundled' ? ` (this package has no bundle for Python ${describeVersion(launch.probe.version)})` : ' (errsig.importStrategy is fromEnvironment)');
+        this.output.info(`server: ${launch.command} ${launch.args.join(' ')} — Python ${describeVersion(launch.probe.version)} (${launch.candidate.source}), ${why}`);
         return { launch };
     }
+
+    /** The errsig version of the bundle in use (its dist-info folder), for the status bar. */
+    bundledVersion: string | undefined;
 
     /** Starts the server if it is not running; resolves to the client, or undefined if it cannot start. */
     start(): Promise<LanguageClient | undefined> {
@@ -205,6 +237,10 @@ export class ErrsigServer implements vscode.Disposable {
         this.lastError = error;
         if (!launch) {
             this.stateEmitter.fire();
+            if (!shouldNotify(notificationLevel(config().get('showNotifications')), 'error')) {
+                this.output.error(`cannot start the language server: ${error ?? ''}`);
+                return undefined;
+            }
             const choice = await vscode.window.showErrorMessage(
                 `errsig: cannot start the language server. ${error ?? ''}`,
                 'Set Interpreter',
@@ -333,6 +369,19 @@ export class ErrsigServer implements vscode.Disposable {
  * them before the client starts), so leave those out: a second registration would fail,
  * and a forwarded copy/run could not touch the clipboard or the terminal.
  */
+export async function bundledErrsigVersion(root: string, pythonPath: string | undefined): Promise<string | undefined> {
+    const libs = pythonPath?.split(path.delimiter)[0];
+    if (!libs?.startsWith(root)) {
+        return undefined;
+    }
+    try {
+        const names = await fs.readdir(libs);
+        return names.map((n) => /^errsig-(.+)\.dist-info$/.exec(n)?.[1]).find((v) => v !== undefined);
+    } catch {
+        return undefined;
+    }
+}
+
 export function keepClientCommandsLocal(client: LanguageClient): void {
     const feature = client.getFeature(ExecuteCommandRequest.method) as unknown as {
         register(data: RegistrationData<ExecuteCommandOptions>): void;

@@ -50,14 +50,15 @@ export function defaultInterpreters(platform: NodeJS.Platform): string[][] {
  * not work the user hears about it instead of silently getting another Python.
  */
 export function interpreterCandidates(opts: {
-    setting?: string | undefined;
+    setting?: string | readonly string[] | undefined;
     pythonExtension?: string | undefined;
     platform: NodeJS.Platform;
     expand: ExpandContext;
 }): InterpreterCandidate[] {
-    const setting = opts.setting?.trim();
+    const setting = interpreterSetting(opts.setting);
     if (setting) {
-        return [{ source: 'setting', command: [expandInterpreterPath(setting, opts.expand)] }];
+        const [exe = '', ...args] = setting;
+        return [{ source: 'setting', command: [expandInterpreterPath(exe, opts.expand), ...args] }];
     }
     const out: InterpreterCandidate[] = [];
     if (opts.pythonExtension?.trim()) {
@@ -142,8 +143,9 @@ export interface Launch {
     args: string[];
     /** Variables to add to the server's environment. */
     env: Record<string, string>;
-    /** 'environment': errsig from the interpreter's environment; 'bundled': the extension's copy. */
-    origin: 'environment' | 'bundled';
+    /** 'environment': errsig from the interpreter's environment; 'bundled': the extension's copy;
+     * 'path': the executable of `errsig.path`. */
+    origin: 'environment' | 'bundled' | 'path';
     probe: ProbeResult;
     candidate: InterpreterCandidate;
 }
@@ -154,9 +156,20 @@ export function describeVersion(version: readonly number[]): string {
     return version.slice(0, 2).join('.');
 }
 
+/** `errsig.importStrategy`, as in Microsoft's Python tool extensions (black, isort, ruff, mypy). */
+export type ImportStrategy = 'useBundled' | 'fromEnvironment';
+
+export function importStrategy(value: unknown): ImportStrategy {
+    return value === 'fromEnvironment' ? 'fromEnvironment' : 'useBundled';
+}
+
 /**
- * How to start the server with a probed interpreter: its own errsig when importable, else
- * the bundled copy for its Python version. A string explains why neither works.
+ * How to start the server with a probed interpreter. `useBundled` (the default): the copy
+ * bundled in the extension for that Python version, put first on PYTHONPATH so that an older
+ * errsig installed in the project's environment cannot shadow it; the environment's errsig only
+ * when the extension has no bundle for that Python (the universal package, or a Python the
+ * bundle lacks). `fromEnvironment`: the environment's errsig when importable, else the bundle.
+ * A string explains why neither works.
  */
 export function chooseLaunch(opts: {
     candidate: InterpreterCandidate;
@@ -165,6 +178,7 @@ export function chooseLaunch(opts: {
     bundled: readonly string[];
     pathSeparator: string;
     existingPythonPath?: string | undefined;
+    strategy?: ImportStrategy;
 }): Launch | string {
     const { candidate, probe } = opts;
     const [command, ...pre] = candidate.command;
@@ -172,25 +186,50 @@ export function chooseLaunch(opts: {
         return 'no interpreter command';
     }
     const args = [...pre, '-m', 'errsig', 'lsp'];
-    if (probe.errsig !== null) {
-        return { command, args, env: {}, origin: 'environment', probe, candidate };
-    }
     const tooOld = probe.version[0] < MIN_PYTHON[0] || (probe.version[0] === MIN_PYTHON[0] && probe.version[1] < MIN_PYTHON[1]);
     if (tooOld) {
         return `${probe.executable} is Python ${describeVersion(probe.version)}; errsig needs Python ${describeVersion(MIN_PYTHON)} or newer.`;
     }
+    const environment: Launch | undefined = probe.errsig !== null ? { command, args, env: {}, origin: 'environment', probe, candidate } : undefined;
     const tag = abiTag(probe.version);
-    if (!opts.bundled.includes(tag)) {
-        const have = [...opts.bundled].sort().map((t) => `${t[2]}.${t.slice(3)}`);
-        return (
-            `errsig is not installed for ${probe.executable} (Python ${describeVersion(probe.version)}), and the bundled copy ` +
-            (have.length ? `is built for Python ${have.join(', ')}` : 'is missing') +
-            `. Install it there (python -m pip install errsig) or set errsig.interpreter.`
-        );
+    let bundled: Launch | undefined;
+    if (opts.bundled.includes(tag)) {
+        const libs = path.join(opts.bundledRoot, tag);
+        const pythonPath = opts.existingPythonPath ? `${libs}${opts.pathSeparator}${opts.existingPythonPath}` : libs;
+        bundled = { command, args, env: { PYTHONPATH: pythonPath }, origin: 'bundled', probe, candidate };
     }
-    const libs = path.join(opts.bundledRoot, tag);
-    const pythonPath = opts.existingPythonPath ? `${libs}${opts.pathSeparator}${opts.existingPythonPath}` : libs;
-    return { command, args, env: { PYTHONPATH: pythonPath }, origin: 'bundled', probe, candidate };
+    const first = (opts.strategy ?? 'useBundled') === 'fromEnvironment' ? (environment ?? bundled) : (bundled ?? environment);
+    if (first) {
+        return first;
+    }
+    const have = [...opts.bundled].sort().map((t) => `${t[2]}.${t.slice(3)}`);
+    return (
+        `errsig is not installed for ${probe.executable} (Python ${describeVersion(probe.version)}), and the bundled copy ` +
+        (have.length ? `is built for Python ${have.join(', ')}` : 'is not part of this package') +
+        `. Install it there (python -m pip install errsig) or set errsig.interpreter.`
+    );
+}
+
+/** `errsig.path`: an errsig executable (and its own arguments) that is run as `<path…> lsp`. */
+export function launchFromPath(setting: unknown, expand: ExpandContext): { command: string; args: string[] } | undefined {
+    const parts = Array.isArray(setting) ? setting.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
+    const [exe, ...rest] = parts;
+    if (!exe) {
+        return undefined;
+    }
+    return { command: expandInterpreterPath(exe, expand), args: [...rest, 'lsp'] };
+}
+
+/** `errsig.interpreter`: a path, or (as the Python tool extensions have it) an array of a path and its arguments. */
+export function interpreterSetting(value: unknown): string[] | undefined {
+    if (typeof value === 'string') {
+        return value.trim() ? [value.trim()] : undefined;
+    }
+    if (Array.isArray(value)) {
+        const parts = value.filter((x): x is string => typeof x === 'string' && x.trim() !== '');
+        return parts.length ? parts : undefined;
+    }
+    return undefined;
 }
 
 /**
@@ -201,6 +240,7 @@ export async function resolveLaunch(opts: {
     bundledRoot: string;
     env: NodeJS.ProcessEnv;
     pathSeparator: string;
+    strategy?: ImportStrategy;
     probe?: (command: string[], env: NodeJS.ProcessEnv) => Promise<ProbeResult | undefined>;
     listBundled?: (root: string) => Promise<string[]>;
 }): Promise<{ launch?: Launch; problems: string[] }> {
@@ -220,6 +260,7 @@ export async function resolveLaunch(opts: {
             bundled,
             pathSeparator: opts.pathSeparator,
             existingPythonPath: opts.env.PYTHONPATH,
+            strategy: opts.strategy,
         });
         if (typeof launch === 'string') {
             problems.push(launch);
@@ -228,4 +269,17 @@ export async function resolveLaunch(opts: {
         return { launch, problems };
     }
     return { problems };
+}
+
+/** Which server runs: `bundled errsig 0.1.0 on Python 3.12`, `errsig 0.1.0 from the environment of …`. */
+export function describeServer(launch: Launch, bundledVersion?: string): string {
+    const py = `Python ${launch.probe.version.slice(0, 2).join('.')}`;
+    switch (launch.origin) {
+        case 'bundled':
+            return `bundled errsig ${bundledVersion ?? ''} on ${py}`.replace('  ', ' ');
+        case 'path':
+            return `errsig ${launch.probe.errsig ?? ''} from errsig.path (${launch.command})`;
+        default:
+            return `errsig ${launch.probe.errsig ?? ''} from the environment of ${launch.probe.executable} (${py})`;
+    }
 }

@@ -10,6 +10,10 @@ export type ServerSettingKey = (typeof SERVER_SETTING_KEYS)[number];
 /** Settings only the extension reads. */
 export const EXTENSION_SETTING_KEYS = [
     'interpreter',
+    'importStrategy',
+    'path',
+    'showNotifications',
+    'terminal.watch',
     'trace.server',
     'terminal.transcripts',
     'terminal.transcriptDir',
@@ -20,6 +24,7 @@ export const EXTENSION_SETTING_KEYS = [
 export const DEFAULT_TRANSCRIPT_DIR = '.errsig/transcripts';
 
 export interface TerminalSettings {
+    watch: boolean;
     transcripts: boolean;
     transcriptDir: string;
     maxTranscripts: number;
@@ -35,6 +40,7 @@ function positiveInt(value: unknown, fallback: number): number {
 export function terminalSettings(get: Getter): TerminalSettings {
     const dir = get('terminal.transcriptDir');
     return {
+        watch: get('terminal.watch') !== false,
         transcripts: get('terminal.transcripts') !== false,
         transcriptDir: typeof dir === 'string' && dir.trim() ? dir.trim() : DEFAULT_TRANSCRIPT_DIR,
         maxTranscripts: positiveInt(get('terminal.maxTranscripts'), 20),
@@ -75,4 +81,25 @@ export function serverSettings(get: Getter): Record<string, unknown> {
         out.watch = [...(out.watch as unknown[]), glob];
     }
     return out;
+}
+
+/** `errsig.showNotifications`, as in Microsoft's Python tool extensions. */
+export type NotificationLevel = 'off' | 'onError' | 'onWarning' | 'always';
+
+export function notificationLevel(value: unknown): NotificationLevel {
+    return value === 'off' || value === 'onError' || value === 'always' ? value : 'onWarning';
+}
+
+/** Whether a notification of `severity` is shown at `level`. */
+export function shouldNotify(level: NotificationLevel, severity: 'error' | 'warning' | 'information'): boolean {
+    switch (level) {
+        case 'off':
+            return false;
+        case 'onError':
+            return severity === 'error';
+        case 'onWarning':
+            return severity !== 'information';
+        default:
+            return true;
+    }
 }

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ErrsigServer } from './client';
+import { describeServer } from './interpreter';
 
 export function countErrsigDiagnostics(all: ReadonlyArray<readonly [vscode.Uri, readonly vscode.Diagnostic[]]>): { findings: number; files: number } {
     let findings = 0;
@@ -40,9 +41,7 @@ export class StatusItem implements vscode.Disposable {
     update(): void {
         const { findings, files } = countErrsigDiagnostics(vscode.languages.getDiagnostics());
         const launch = this.server.launch;
-        const where = launch
-            ? `Python ${launch.probe.version.slice(0, 2).join('.')}, errsig ${launch.origin === 'bundled' ? 'bundled' : (launch.probe.errsig ?? '')}`
-            : 'not running';
+        const where = launch ? describeServer(launch, this.server.bundledVersion) : 'not running';
         if (!this.server.running && this.server.lastError) {
             this.item.text = '$(error) errsig';
             this.item.tooltip = `errsig: the language server is not running — ${this.server.lastError}`;
@@ -52,7 +51,7 @@ export class StatusItem implements vscode.Disposable {
         }
         this.item.backgroundColor = undefined;
         this.item.text = `${findings ? '$(warning)' : '$(check)'} errsig: ${findings}`;
-        this.item.tooltip = `${findings} known error${findings === 1 ? '' : 's'} found in ${files} file${files === 1 ? '' : 's'} of the workspace (${where}). Click for the Problems panel.`;
+        this.item.tooltip = `${findings} known error${findings === 1 ? '' : 's'} found in ${files} file${files === 1 ? '' : 's'} of the workspace. Server: ${where}. Click for the Problems panel.`;
         this.item.command = 'workbench.actions.view.problems';
     }
 

@@ -11,7 +11,7 @@ import { applyFixFromDocument, runInTerminal, showFinding } from './actions';
 import { cleanTerminalOutput } from './ansi';
 import type { ErrsigServer } from './client';
 import { type Finding, planNotification } from './findings';
-import { terminalSettings } from './settings';
+import { notificationLevel, shouldNotify, terminalSettings } from './settings';
 import { TailBuffer, writeTranscript } from './transcripts';
 
 interface Capture {
@@ -47,6 +47,9 @@ export class TerminalWatcher implements vscode.Disposable {
 
     private onStart(e: vscode.TerminalShellExecutionStartEvent): void {
         const settings = terminalSettings((k) => vscode.workspace.getConfiguration('errsig').get(k));
+        if (!settings.watch) {
+            return; // errsig.terminal.watch is off: the command's output is not read
+        }
         // Raw output carries escape sequences: keep a generous multiple of the transcript bound.
         const buffer = new TailBuffer(settings.maxTranscriptBytes * 4);
         // read() yields only what is written after its first call: call it now, at the start.
@@ -121,6 +124,10 @@ export class TerminalWatcher implements vscode.Disposable {
         const plan = planNotification(findings, commandLine);
         if (!plan) {
             return;
+        }
+        const level = notificationLevel(vscode.workspace.getConfiguration('errsig').get('showNotifications'));
+        if (!shouldNotify(level, plan.severity)) {
+            return; // still in the Problems panel (transcript) and the output channel
         }
         const fix = plan.fix;
         const canFix = fix && (fix.command !== null || transcript !== undefined);

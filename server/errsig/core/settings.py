@@ -62,6 +62,35 @@ JSON_NAMES = {
 }
 SYMPTOM_SEVERITIES = ("lower", "same")
 
+# Settings only the editors read (section ``errsig`` too), with their defaults: the VS Code
+# extension's package.json contributes exactly JSON_NAMES and these (tests/vscode checks it,
+# with the defaults); the server ignores them.
+CLIENT_SETTINGS: dict[str, Any] = {
+    "interpreter": [],
+    "importStrategy": "useBundled",
+    "path": [],
+    "showNotifications": "onWarning",
+    "trace.server": "off",
+    "terminal.watch": True,
+    "terminal.transcripts": True,
+    "terminal.transcriptDir": ".errsig/transcripts",
+    "terminal.maxTranscripts": 20,
+    "terminal.maxTranscriptBytes": 1 << 20,
+}
+
+
+def json_defaults() -> dict[str, Any]:
+    """The server settings' defaults under their JSON names, as JSON values (lists, not
+    tuples): what an editor sends when the user set nothing."""
+    out: dict[str, Any] = {}
+    defaults = Settings()
+    for key, name in JSON_NAMES.items():
+        value = getattr(defaults, name)
+        out[key] = (
+            list(value) if isinstance(value, tuple) else (dict(value) if isinstance(value, dict) else value)
+        )
+    return out
+
 
 def _strings(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, str):

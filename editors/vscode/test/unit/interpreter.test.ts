@@ -8,8 +8,12 @@ import {
     type ProbeResult,
     abiTag,
     chooseLaunch,
+    describeServer,
     expandInterpreterPath,
+    importStrategy,
     interpreterCandidates,
+    interpreterSetting,
+    launchFromPath,
     listBundledLibs,
     parseProbeOutput,
     probeInterpreter,
@@ -79,8 +83,8 @@ const cand: InterpreterCandidate = { source: 'default', command: ['py', '-3'] };
 const probe = (errsig: string | null, version: [number, number, number] = [3, 11, 2]): ProbeResult => ({ executable: '/usr/bin/python3', version, errsig });
 
 describe('chooseLaunch', () => {
-    it("runs the environment's own errsig when it is importable", () => {
-        const launch = chooseLaunch({ candidate: cand, probe: probe('0.1.0'), bundledRoot: '/ext/bundled/libs', bundled: ['cp311'], pathSeparator: ':' });
+    it("runs the environment's own errsig when it is importable and errsig.importStrategy says so", () => {
+        const launch = chooseLaunch({ candidate: cand, probe: probe('0.1.0'), bundledRoot: '/ext/bundled/libs', bundled: ['cp311'], pathSeparator: ':', strategy: 'fromEnvironment' });
         assert.ok(typeof launch !== 'string');
         assert.equal(launch.command, 'py');
         assert.deepEqual(launch.args, ['-3', '-m', 'errsig', 'lsp']);
@@ -167,5 +171,69 @@ describe('probing a real interpreter', () => {
         } finally {
             await fs.rm(root, { recursive: true, force: true });
         }
+    });
+});
+
+describe('errsig.importStrategy', () => {
+    const both = (strategy?: 'useBundled' | 'fromEnvironment') =>
+        chooseLaunch({ candidate: { source: 'default', command: ['python3'] }, probe: probe('0.0.9'), bundledRoot: '/ext/bundled/libs', bundled: ['cp311'], pathSeparator: ':', strategy });
+
+    it('useBundled (the default): the bundle wins over an errsig installed in the environment', () => {
+        for (const launch of [both(), both('useBundled')]) {
+            assert.ok(typeof launch !== 'string');
+            assert.equal(launch.origin, 'bundled');
+            assert.deepEqual(launch.env, { PYTHONPATH: path.join('/ext/bundled/libs', 'cp311') });
+        }
+    });
+
+    it("fromEnvironment: the environment's errsig when it has one, else the bundle", () => {
+        const env = both('fromEnvironment');
+        assert.ok(typeof env !== 'string');
+        assert.equal(env.origin, 'environment');
+        const none = chooseLaunch({ candidate: cand, probe: probe(null), bundledRoot: '/b', bundled: ['cp311'], pathSeparator: ':', strategy: 'fromEnvironment' });
+        assert.ok(typeof none !== 'string');
+        assert.equal(none.origin, 'bundled');
+    });
+
+    it('useBundled without a bundle for that Python (the universal package) uses the environment', () => {
+        const launch = chooseLaunch({ candidate: cand, probe: probe('0.1.0', [3, 14, 0]), bundledRoot: '/b', bundled: [], pathSeparator: ':' });
+        assert.ok(typeof launch !== 'string');
+        assert.equal(launch.origin, 'environment');
+        const none = chooseLaunch({ candidate: cand, probe: probe(null, [3, 14, 0]), bundledRoot: '/b', bundled: [], pathSeparator: ':' });
+        assert.match(none as string, /is not part of this package/);
+    });
+
+    it('reads the setting, defaulting to useBundled', () => {
+        assert.equal(importStrategy('fromEnvironment'), 'fromEnvironment');
+        assert.equal(importStrategy(undefined), 'useBundled');
+        assert.equal(importStrategy('nonsense'), 'useBundled');
+    });
+});
+
+describe('errsig.interpreter as an array, errsig.path', () => {
+    const expand = { workspaceFolder: '/ws', home: '/home/u', env: {}, platform: 'linux' as NodeJS.Platform };
+    it('takes a path and its arguments', () => {
+        assert.deepEqual(interpreterSetting(['py', '-3.12']), ['py', '-3.12']);
+        assert.deepEqual(interpreterSetting('  /usr/bin/python3 '), ['/usr/bin/python3']);
+        assert.equal(interpreterSetting([]), undefined);
+        assert.equal(interpreterSetting(''), undefined);
+        const [c] = interpreterCandidates({ setting: ['~/py/bin/python', '-X', 'utf8'], platform: 'linux', expand });
+        assert.deepEqual(c?.command, ['/home/u/py/bin/python', '-X', 'utf8']);
+    });
+
+    it('runs an errsig executable as `<path…> lsp`', () => {
+        assert.deepEqual(launchFromPath(['~/.local/bin/errsig'], expand), { command: '/home/u/.local/bin/errsig', args: ['lsp'] });
+        assert.deepEqual(launchFromPath(['uvx', 'errsig'], expand), { command: 'uvx', args: ['errsig', 'lsp'] });
+        assert.equal(launchFromPath([], expand), undefined);
+        assert.equal(launchFromPath('errsig', expand), undefined);
+    });
+
+    it('says which server runs', () => {
+        const bundled = chooseLaunch({ candidate: cand, probe: probe('0.0.9', [3, 12, 1]), bundledRoot: '/b', bundled: ['cp312'], pathSeparator: ':' });
+        assert.ok(typeof bundled !== 'string');
+        assert.equal(describeServer(bundled, '0.1.0'), 'bundled errsig 0.1.0 on Python 3.12');
+        const env = chooseLaunch({ candidate: cand, probe: probe('0.0.9', [3, 12, 1]), bundledRoot: '/b', bundled: [], pathSeparator: ':' });
+        assert.ok(typeof env !== 'string');
+        assert.equal(describeServer(env), 'errsig 0.0.9 from the environment of /usr/bin/python3 (Python 3.12)');
     });
 });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { EXTENSION_SETTING_KEYS, SERVER_SETTING_KEYS, serverSettings, terminalSettings, transcriptWatchGlob } from '../../src/settings';
+import { EXTENSION_SETTING_KEYS, type NotificationLevel, SERVER_SETTING_KEYS, notificationLevel, serverSettings, shouldNotify, terminalSettings, transcriptWatchGlob } from '../../src/settings';
 
 // out/test/unit -> editors/vscode
 const EXT = path.resolve(__dirname, '..', '..', '..');
@@ -116,10 +116,36 @@ describe('transcriptWatchGlob and terminalSettings', () => {
 
     it('falls back to the defaults for bad values', () => {
         assert.deepEqual(terminalSettings(getter({ 'terminal.maxTranscripts': -1, 'terminal.maxTranscriptBytes': 'x', 'terminal.transcriptDir': ' ' })), {
+            watch: true,
             transcripts: true,
             transcriptDir: '.errsig/transcripts',
             maxTranscripts: 20,
             maxTranscriptBytes: 1048576,
         });
+    });
+});
+
+describe('errsig.showNotifications', () => {
+    it('shows what the level allows', () => {
+        const table: [NotificationLevel, boolean, boolean, boolean][] = [
+            ['off', false, false, false],
+            ['onError', true, false, false],
+            ['onWarning', true, true, false],
+            ['always', true, true, true],
+        ];
+        for (const [level, error, warning, info] of table) {
+            assert.deepEqual([shouldNotify(level, 'error'), shouldNotify(level, 'warning'), shouldNotify(level, 'information')], [error, warning, info], level);
+        }
+    });
+
+    it('defaults to onWarning, the default package.json declares', () => {
+        assert.equal(notificationLevel(undefined), 'onWarning');
+        assert.equal(notificationLevel('nonsense'), 'onWarning');
+        assert.equal(properties['errsig.showNotifications']?.default, notificationLevel(undefined));
+    });
+
+    it('reads the terminal switch (on unless set to false)', () => {
+        assert.equal(terminalSettings(() => undefined).watch, true);
+        assert.equal(terminalSettings((k) => (k === 'terminal.watch' ? false : undefined)).watch, false);
     });
 });
