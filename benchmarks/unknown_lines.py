@@ -3,7 +3,7 @@
 Failing logs: tests/corpus/real/failing/*.log, each with a sidecar naming its source
 thread and the line a person would call decisive (``key_line``). A hit is an
 ``unknown/<tool>`` finding that is not a symptom (no ``caused_by``) on that line.
-Successful logs: server/errsig/corpus/clean/*.log and tests/corpus/real/successful/*.log;
+Successful logs: server/errsig/corpus/clean/*.log and server/errsig/corpus/successful/*.log;
 every unknown finding there is a false alarm.
 
     python benchmarks/unknown_lines.py [-v]
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from errsig.core.loading import load_toolkit
-from errsig.core.matching.vetting import clean_corpus_dir
+from errsig.core.matching.vetting import clean_corpus_dir, successful_corpus_dir
 from errsig.core.scan.files import scan_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +53,7 @@ def main() -> int:
         if verbose or not hit:
             got = [(f.id, f.line + 1) for f in findings]
             print(f"{'hit ' if hit else 'MISS'} {log.name}: key line {side['key_line']}; found {got}")
-    successful = sorted(clean_corpus_dir().glob("*.log")) + sorted((REAL / "successful").glob("*.log"))
+    successful = sorted(clean_corpus_dir().glob("*.log")) + sorted(successful_corpus_dir().glob("*.log"))
     alarms = 0
     alarm_logs = 0
     for log in successful:

@@ -18,11 +18,12 @@ import pytest
 from errsig.cli import report_render
 from errsig.core import report
 from errsig.core.loading import Toolkit, load_toolkit
+from errsig.core.matching.vetting import successful_corpus_dir
 from errsig.core.scan.files import scan_file
 from tests.conftest import CORPUS
 
 FAILING = sorted((CORPUS / "real" / "failing").glob("*.log"))
-SUCCESSFUL = sorted((CORPUS / "real" / "successful").glob("*.log"))
+SUCCESSFUL = sorted(successful_corpus_dir().glob("*.log"))
 HOSTILE = "fatal: <script>alert('x')</script> & <b>bold</b> went wrong\n"
 
 

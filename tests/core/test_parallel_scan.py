@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from errsig.core.loading import Toolkit, load_toolkit
+from errsig.core.matching.vetting import successful_corpus_dir
 from errsig.core.scan import files, parallel
 from tests.conftest import CORPUS
 
@@ -57,9 +58,7 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def _big_log(tmp_path: Path, tail: bytes = b"") -> Path:
-    logs = sorted((CORPUS / "real" / "failing").glob("*.log")) + sorted(
-        (CORPUS / "real" / "successful").glob("*.log")
-    )
+    logs = sorted((CORPUS / "real" / "failing").glob("*.log")) + sorted(successful_corpus_dir().glob("*.log"))
     data = b"".join(p.read_bytes().rstrip(b"\n") + b"\n" for p in logs)
     path = tmp_path / "big.log"
     path.write_bytes(data * 3 + tail)

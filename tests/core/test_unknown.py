@@ -164,3 +164,33 @@ def test_shell_docker_and_library_exception_shapes(tk: Toolkit, tmp_path: Path) 
         ("unknown/docker", 15),
         ("unknown/python", 20),
     ]
+
+
+def test_shapes_real_logs_showed_without_a_record(tk: Toolkit, tmp_path: Path) -> None:
+    """One line per shape, each taken from the kind of output the held-out real logs showed
+    (tool names invented so that no record claims them)."""
+    cases = [
+        ("cv2.error: OpenCV(4.5.1) window.cpp:651: error: (-2) frobnication missing", "unknown/python"),
+        ("frob.core.exceptions.ImproperlyFrobbed: Requested frob, but frobs are not set", "unknown/python"),
+        ("ERROR:root:frobnicator crashed while starting", "unknown/generic"),
+        ("[ERROR]  FrobFailure in worker 3", "unknown/generic"),
+        ("OMP: Error #99: Initializing libfrob.dylib twice.", "unknown/python"),
+        ("Error relocating /usr/lib/libfrob.so: frob_init: symbol not found", "unknown/musl"),
+        ("frob/config.py:6: error: Frob stubs missing for 'frob'", "unknown/mypy"),
+        ("configure: error: frob headers not found", "unknown/configure"),
+        ("! [rejected]        frob -> frob (frob-first)", "unknown/git"),
+        ("Error [ERR_FROB_FAILED]: frob() of the module failed", "unknown/node"),
+        ("frobctl: error: unrecognized arguments: --frob", "unknown/generic"),
+        ("\u2718 Frobbing Failed!", "unknown/generic"),
+        ("1.368 E: Unable to frob some archives", "unknown/apt"),
+        ("AttributeError: 'Frob' object has no attribute 'nicate'", "unknown/python"),
+        ("**RuntimeError: frob error: device-side frob triggered**", "unknown/python"),
+    ]
+    text = "\n\n\n\n\n".join(line for line, _ in cases) + "\n"
+    found = [(f.id, f.line) for f in _scan(tk, text, tmp_path) if f.caused_by is None]
+    assert found == [(tool, 5 * i) for i, (_, tool) in enumerate(cases)]
+
+
+def test_prose_that_names_an_exception_is_not_an_error(tk: Toolkit, tmp_path: Path) -> None:
+    text = "TypeError: raised when the frob is not a string\nKeyError: if the key is missing\n"
+    assert _scan(tk, text, tmp_path) == []

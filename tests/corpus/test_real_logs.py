@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from errsig.core.loading import Toolkit, load_toolkit
+from errsig.core.matching.vetting import successful_corpus_dir
 from errsig.core.scan.files import scan_file
 from tests.conftest import CORPUS
 
 REAL = CORPUS / "real"
 FAILING = sorted((REAL / "failing").glob("*.log"))
-SUCCESSFUL = sorted((REAL / "successful").glob("*.log"))
+SUCCESSFUL = sorted(successful_corpus_dir().glob("*.log"))
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from errsig.core.loading import Toolkit, load_toolkit
-from errsig.core.matching.vetting import clean_corpus_dir
+from errsig.core.matching.vetting import clean_corpus_dir, successful_corpus_dir
 from errsig.core.scan.clean import strip_escapes
 from errsig.core.scan.files import scan_file
 from tests.conftest import CORPUS, canons_or_skip
@@ -88,3 +90,40 @@ def test_builtin_samples_still_found_with_the_canons_loaded(with_canons: Toolkit
             if not any(f.id == e["id"] and e["line"] - 1 in (f.line, *f.also_at) for f in found)
         ]
     assert missing == []
+
+
+@pytest.mark.canons
+def test_with_the_canons_no_successful_log_gets_an_error(with_canons: Toolkit) -> None:
+    for log in sorted(successful_corpus_dir().glob("*.log")):
+        errors = [(f.id, f.line + 1) for f in scan_file(with_canons.scanner, log) if f.severity == "error"]
+        assert errors == [], log.name
+
+
+@pytest.mark.canons
+def test_a_canon_never_adds_a_finding_to_an_error_a_builtin_record_explains(with_canons: Toolkit) -> None:
+    beside = []
+    for log in sorted((CORPUS / "real" / "failing").glob("*.log")):
+        found = scan_file(with_canons.scanner, log)
+        taken = {x for f in found if f.builtin for x in (f.line, *f.also_at)}
+        beside += [(log.name, f.id, f.line + 1) for f in found if not f.builtin and f.line in taken]
+    assert beside == []
+
+
+@pytest.mark.canons
+def test_generic_canons_are_demoted_and_reported(with_canons: Toolkit, tmp_path: Path) -> None:
+    demoted = {
+        p.file: p.message for p in with_canons.problems if p.message.startswith("demoted to information")
+    }
+    assert any("kafka/config-exception" in f for f in demoted), "config.*error names no error"
+    assert any("unity/dll-not-found-exception" in f for f in demoted), "an exception name alone"
+    # A demoted canon is information: never an error, never a root error beside another.
+    text = "cmake: Invalid configuration of the build tree\n"
+    assert all(f.severity == "information" for f in with_canons.scanner.scan_text(text) if not f.builtin)
+    out = subprocess.run(
+        [sys.executable, "-m", "errsig", "check-pack", str(canons_or_skip())],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    ).stdout
+    assert "demoted to information: generic pattern" in out

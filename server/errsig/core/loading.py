@@ -50,6 +50,7 @@ def load_toolkit(
     contents = load_packs(packs, builtin=builtin)
     catalogue = Catalogue.from_packs(contents)
     off = set(disabled)
+    low: set[str] = set()
     problems = list(catalogue.problems)
     verdicts: dict[str, Verdict] = {}
     if vet:
@@ -68,6 +69,19 @@ def load_toolkit(
                         entry.file, "$.regex", f"disabled: fires on a clean log ({where})", severity="warning"
                     )
                 )
-    matcher = Matcher.build(catalogue, disabled=off, fast=fast)
+            for rid, weak in sorted(verdict.generic.items()):
+                entry = catalogue.entries.get(rid)
+                if entry is None or entry.pack != pack.name or rid in off:
+                    continue
+                low.add(rid)
+                problems.append(
+                    Problem(
+                        entry.file,
+                        "$.regex",
+                        f"demoted to information: generic pattern (an alternative names no error: {weak!r})",
+                        severity="warning",
+                    )
+                )
+    matcher = Matcher.build(catalogue, disabled=off, demoted=low, fast=fast)
     problems.extend(matcher.problems)
     return Toolkit(catalogue, matcher, LogScanner(matcher), problems, verdicts)

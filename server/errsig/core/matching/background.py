@@ -21,6 +21,9 @@ except ImportError:  # no wheel for the platform (Windows on ARM): the exact cou
 
 @functools.lru_cache(maxsize=1)
 def background_text() -> str:
+    # The hand-checked clean corpus only: the real successful logs (corpus/successful, used to
+    # vet foreign packs) were collected for their warnings and retries, and would make pip's
+    # commonest warnings look like ordinary output, folding their records.
     root = package_root() / "corpus" / "clean"
     if not root.is_dir():
         return ""

@@ -126,3 +126,29 @@ def choose_literals(alts: list[list[str]], frequency: Callable[[str], int] | Non
 def is_case_insensitive(pattern: str, flags: int = 0) -> bool:
     """Whether the pattern turns on IGNORECASE inline; raises ``re.error`` on bad syntax."""
     return bool((flags | _parse(pattern, flags).state.flags) & re.IGNORECASE)
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+DISTINCTIVE_CHARS = 12
+
+
+def distinctive(run: str) -> bool:
+    """A literal that names an error rather than a topic: at least 12 characters and two words
+    (or four CJK characters). An exception or product name alone (``ConfigException``,
+    ``kafka``), a bare word (``invalid``) or a number (``503``) is not."""
+    run = run.strip()
+    if len(_CJK.findall(run)) >= 4:
+        return True
+    return len(run) >= DISTINCTIVE_CHARS and len(_ASCII_WORD.findall(run)) >= 2
+
+
+def weak_alternative(alts: list[list[str]] | None) -> str | None:
+    """The literal of the first alternative of a pattern that holds no distinctive literal
+    (``"(no literal)"`` when the pattern has none), or None when every alternative has one."""
+    if alts is None:
+        return "(no literal)"
+    for runs in alts:
+        if not any(distinctive(r) for r in runs):
+            return runs[0] if runs else "(no literal)"
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from errsig import __version__, package_root
 from errsig.core.kb.catalogue import Catalogue
 from errsig.core.kb.load import PackContents
 from errsig.core.matching.cache import cache_dir
+from errsig.core.matching.literals import is_case_insensitive, required_literals, weak_alternative
 
 
 @attrs.define
@@ -26,15 +28,35 @@ class Verdict:
     noisy: dict[str, str]  # record id -> "corpus-file:line: matched text"
     checked: int
     cached: bool = False
+    # record id -> the literal of an alternative that names no error (an exception or product
+    # name alone, a bare word): deadends.dev canons only (tier ai_generated), demoted to information
+    generic: dict[str, str] = attrs.field(factory=dict)
 
 
 def clean_corpus_dir() -> Path:
+    """Successful logs in which nothing is an error or a warning (hand-checked)."""
     return package_root() / "corpus" / "clean"
 
 
-def _corpus_files() -> list[Path]:
-    root = clean_corpus_dir()
-    return sorted(root.glob("*.log")) if root.is_dir() else []
+def successful_corpus_dir() -> Path:
+    """Real successful output from public bug reports (each ``.log`` with its source thread in
+    a ``.json`` sidecar): builds, test runs and installs that went on after warnings and retries.
+    Errsig's own records may warn there, never report an error."""
+    return package_root() / "corpus" / "successful"
+
+
+def corpus_files() -> list[Path]:
+    """The successful logs the literal frequencies are counted on and foreign packs are vetted
+    against: the clean corpus and the real successful one."""
+    return [
+        p
+        for root in (clean_corpus_dir(), successful_corpus_dir())
+        if root.is_dir()
+        for p in sorted(root.glob("*.log"))
+    ]
+
+
+_corpus_files = corpus_files
 
 
 def corpus_digest() -> str:
@@ -60,7 +82,9 @@ def vet_pack(
     if use_cache and cache_file.is_file():
         try:
             data = json.loads(cache_file.read_text("utf-8"))
-            return Verdict(dict(data["noisy"]), int(data["checked"]), cached=True)
+            return Verdict(
+                dict(data["noisy"]), int(data["checked"]), cached=True, generic=dict(data["generic"])
+            )
         except (OSError, ValueError, KeyError, TypeError):
             pass
     catalogue = Catalogue.from_packs([pack])
@@ -69,13 +93,35 @@ def vet_pack(
     for path in _corpus_files():
         for rid, line, text in scan(path.read_bytes()):
             noisy.setdefault(rid, f"{path.name}:{line + 1}: {text[:80]}")
-    verdict = Verdict(noisy, len(catalogue))
+    verdict = Verdict(noisy, len(catalogue), generic=generic_canons(catalogue))
     if use_cache:
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"noisy": noisy, "checked": verdict.checked}), "utf-8")
+            tmp.write_text(
+                json.dumps({"noisy": noisy, "checked": verdict.checked, "generic": verdict.generic}), "utf-8"
+            )
             tmp.replace(cache_file)
         except OSError:
             pass
     return verdict
+
+
+def generic_canons(catalogue: Catalogue) -> dict[str, str]:
+    """deadends.dev canons (tier ``ai_generated``) whose pattern has an alternative with no
+    distinctive literal (``literals.weak_alternative``): ``config.*error``, ``already exists``,
+    ``DllNotFoundException``. They fire on other tools' output; shown as information only."""
+    out: dict[str, str] = {}
+    for rid, entry in catalogue.entries.items():
+        record = entry.record
+        if record.verification_tier != "ai_generated":
+            continue
+        try:
+            flags = re.IGNORECASE if is_case_insensitive(record.regex) else 0
+            alts = required_literals(record.regex, flags)
+        except (re.error, RecursionError, ValueError, TypeError):
+            alts = None
+        weak = weak_alternative(alts)
+        if weak is not None:
+            out[rid] = weak
+    return out

@@ -34,6 +34,7 @@ _PREFIXES = re.compile(
     r"|\[\d\d:\d\d:\d\d(?:\.\d+)?\]\s"  # [12:00:01]
     r"|[ \t]*#\d+ \d+\.\d+ "  # BuildKit step (also indented, as pastes quote it)
     r"|#\d+ (?=\S)"  # BuildKit step header without a time
+    r"|\d{1,5}\.\d{3} (?=\S)"  # BuildKit's time without its step (Docker Desktop's build log)
     r"|[\w.-]{1,64}(?:[-_]\d+)?\s*\| "  # docker compose service
     r"|##\[(?:error|warning|notice|debug|group|endgroup|section)\]"  # GitHub workflow commands
     r"|Step \d+/\d+ : "  # classic docker build

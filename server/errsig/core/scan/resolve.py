@@ -167,6 +167,19 @@ def _link_causes(findings: list[Finding]) -> None:
             f.caused_by = upstream.caused_by
 
 
+def _drop_canons_beside_builtin(findings: list[Finding]) -> list[Finding]:
+    """A deadends.dev canon (tier ``ai_generated``) never adds a finding to an error instance a
+    built-in record already explains: its findings on a built-in finding's lines are dropped."""
+    taken = {x for f in findings if f.builtin for x in (f.line, *f.also_at)}
+    if not taken:
+        return findings
+    return [
+        f
+        for f in findings
+        if f.builtin or f.record.verification_tier != "ai_generated" or not ({f.line, *f.also_at} & taken)
+    ]
+
+
 def order(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.line, f.col, f.id))
 
@@ -181,7 +194,7 @@ def resolve(findings: list[Finding]) -> list[Finding]:
         fresh = [f for f in fresh if not f.unknown]
     result = order(_drop_overlapping(fresh))
     result = _merge_repeats(result)
-    result = order(result)
+    result = order(_drop_canons_beside_builtin(result))
     _link_causes(result)
     if unknown:
         from errsig.core.scan.unknown import resolve_unknown  # noqa: PLC0415 (only when asked for)

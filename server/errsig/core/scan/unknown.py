@@ -30,10 +30,10 @@ from errsig.core.scan.probes import is_probe
 
 # Lines that may hold an error shape (over raw bytes: colour and prefixes do not matter).
 _CANDIDATE = re2.compile(
-    rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\xc3\x97 |ERR!|FAILED|[Ee]xit (?:code|status)|"
+    rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\x{d7} |ERR!|FAILED|[Ee]xit (?:code|status)|"
     rb"exited with|Exception|Interrupt|SystemExit|fatal|\*\*\* |build stopped|command not found|"
     rb"[Ff]ailed to build|cannot find |undefined reference to|bad interpreter|is not a \S+ command|"
-    rb"is not recognized as|no matches found|Docker daemon)"
+    rb"is not recognized as|no matches found|Docker daemon|\x{2718} |! \[rejected\]|\.exceptions\.)"
 )
 LONG = 4096  # characters of a line looked at
 MESSAGE = 200  # characters of a message shown
@@ -106,6 +106,11 @@ _SHAPES = (
         "conda",
     ),
     _s(r"^Fatal Python error: \S", "python"),
+    _s(r"^OMP: Error #\d+: \S", "python"),
+    _s(r"^Error (?:loading shared library|relocating) \S", "musl"),
+    _s(r"^\S+\.pyi?:\d+: error: \S", "mypy"),
+    _s(r"^configure: error: \S", "configure"),
+    _s(r"^! \[rejected\] ", "git"),
     _s(r"^FAILED \S+::\S", "pytest"),
     _s(r"^ERROR \S+\.py(?:::\S+)?(?: - \S.*)?$", "pytest"),
     _s(r"^=+ .*\b\d+ (?:failed|errors?)\b.* =+$", "pytest", SYMPTOM),
@@ -117,7 +122,7 @@ _SHAPES = (
     # The same line without a traceback above it (pasted alone, or printed by a tool that
     # reports an exception in one line): only Python's own exceptions of the environment.
     _s(
-        r"^(?:OSError|EnvironmentError|ImportError|FileNotFoundError|PermissionError|"
+        r"^(?:\*\*)?(?:OSError|EnvironmentError|ImportError|FileNotFoundError|PermissionError|"
         r"RuntimeError|subprocess\.CalledProcessError): \S",
         "python",
     ),
@@ -125,6 +130,26 @@ _SHAPES = (
     # torch.OutOfMemoryError), also as pytest's "E   " lines: qualified by its module, so a
     # builtin's name in prose ("ValueError: …" in a docstring) is not taken for one.
     _s(r"^(?:E {2,})?(?:[a-z_]\w*\.)+[A-Z]\w*(?:Error|Exception): \S", "python"),
+    # Also a module's lower-case `error` (cv2.error, socket.error) and the names a package keeps
+    # in its `exceptions` module whatever their suffix (django.core.exceptions.ImproperlyConfigured).
+    _s(r"^(?:E {2,})?(?:[a-z_]\w*\.)+(?:error|exceptions\.[A-Z]\w*): \S", "python"),
+    # Python's commonest exceptions alone on their line (no traceback pasted), also as pytest's
+    # "E   " lines, when the message quotes or numbers something ('x' object has no attribute
+    # 'y'; size changed … Expected 96): not the prose of a docstring ("ValueError: if …").
+    _s(
+        r"^(?:E {2,})?(?:AttributeError|ValueError|TypeError|KeyError|NameError|SyntaxError|"
+        r"ModuleNotFoundError|LookupError|AssertionError|IndexError|UnicodeDecodeError|"
+        r"UnicodeEncodeError|NotImplementedError|ConnectionError|TimeoutError|BadZipFile|"
+        r"BadZipfile|MemoryError|RecursionError|ZeroDivisionError): \S+ [^\n]*['\"\d=(]",
+        "python",
+    ),
+    # Node.js: its error classes and coded errors (`Error [ERR_REQUIRE_ESM]: …`).
+    _s(
+        r"^(?:Uncaught )?(?:SyntaxError|TypeError|ReferenceError|RangeError): \S+ [^\n]*(?:['\"\d=(]|"
+        r"is not defined|is not a function|Cannot use import statement|Unexpected token)",
+        "node",
+    ),
+    _s(r"^Error \[ERR_[A-Z_]+\]: \S", "node"),
     _s(r"^(?:\*\*)?(?:ba|z|da|fi)?sh: (?:command not found|no matches found): \S", "shell"),
     _s(r"^'[^']+' is not recognized as an internal or external command", "shell"),
     _s(r"^\S+ ?: The term '[^']+' is not recognized as (?:the|a) name of a cmdlet", "shell"),
@@ -155,10 +180,15 @@ _SHAPES = (
         SYMPTOM,
     ),
     _s(r"^Failed to build \S", None, SYMPTOM),
-    _s(r"^(?:ERROR|error|FATAL)(?:\[[\w.-]+\])?: \S", None),
+    _s(r"^(?:ERROR|error|FATAL|FATAL ERROR)(?:\[[\w.-]+\])?: \S", None),
+    _s(r"^[\w.-]+: error: \S", None),  # argparse/optparse: "pip: error: no such option: …"
+    _s(r"^failed to solve(?: with frontend [\w.]+)?: \S", "docker"),
+    _s("^(?:\\S+ )?\u2718 \\S", None),  # ✘: pipenv's and yarn's failure mark
+    _s(r"^(?:ERROR|CRITICAL|FATAL):[\w.]+:\S", None),  # Python's logging: ERROR:root:…
+    _s(r"^\[(?:ERROR|CRITICAL|FATAL)\]\s+\S", None),  # a logger's [ERROR] after its timestamp
     _s(r"^fatal: \S", "git"),
     _s(r"^Error: Process completed with exit code [1-9]", "ci", SYMPTOM),
-    _s(r"^Error: \S", None),
+    _s(r"^Error:\s+\S", None),
     _s(r"^(?:\S+: )?(?:line \d+: )?\S+: command not found$", "shell"),
     _s(
         r"^-?(?:/bin/|/usr/bin/)?(?:ba|z|da)?sh: \S.*: "
