@@ -28,6 +28,7 @@ class Analysis:
     error: str | None  # the parser's complaint, or None
     case_insensitive: bool = False
     alternatives: list[list[str]] | None = None  # literal runs per top-level alternative
+    re2_ok: bool = False  # RE2 compiled it before: it may be compiled on first use
 
 
 def analyse(pattern: str) -> Analysis:
@@ -47,17 +48,22 @@ def _key(pattern: str) -> str:
 
 
 def _valid(entry: Any) -> Analysis | None:
-    if not (isinstance(entry, list) and len(entry) == 3):
+    if not (isinstance(entry, list) and len(entry) in (3, 4)):
         return None
-    error, folded, alts = entry
-    if not (error is None or isinstance(error, str)) or not isinstance(folded, bool):
+    error, folded, alts = entry[:3]
+    re2_ok = entry[3] if len(entry) == 4 else False
+    if (
+        not (error is None or isinstance(error, str))
+        or not isinstance(folded, bool)
+        or not isinstance(re2_ok, bool)
+    ):
         return None
     if alts is not None and not (
         isinstance(alts, list)
         and all(isinstance(runs, list) and all(isinstance(r, str) and r for r in runs) for runs in alts)
     ):
         return None
-    return Analysis(error, folded, alts)
+    return Analysis(error, folded, alts, re2_ok)
 
 
 class AnalysisCache:
@@ -84,8 +90,15 @@ class AnalysisCache:
         if found is None:
             found = analyse(pattern)
             self.dirty = True
-        self._used[key] = [found.error, found.case_insensitive, found.alternatives]
+        self._used[key] = [found.error, found.case_insensitive, found.alternatives, found.re2_ok]
         return found
+
+    def mark_compiled(self, pattern: str) -> None:
+        """RE2 accepted ``pattern``: later loads may compile it on first use."""
+        entry = self._used.get(_key(pattern))
+        if entry is not None and not entry[3]:
+            entry[3] = True
+            self.dirty = True
 
     def save(self) -> None:
         """Write the analyses this run used (plus earlier ones, up to the cap) if any were new."""

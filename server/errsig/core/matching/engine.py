@@ -159,16 +159,10 @@ class Engine:
                 if index not in covered and not folds:  # else found by the fast engine or the fold
                     (ci if pattern.regex.case_insensitive else cs).append(lit)
                 (all_ci if pattern.regex.case_insensitive else all_cs).append(lit)
-        # Per candidate line, an RE2 Set says exactly which patterns match (one C call).
-        self._set, self._set_ids = _compile_set(self.patterns)
-        if covered:
-            self._set_uncovered, self._set_uncovered_ids = _compile_set(
-                [p for p in self.patterns if p.key not in covered]
-            )
-        else:  # the same set: compiled once (a third of the catalogue's load time)
-            self._set_uncovered, self._set_uncovered_ids = self._set, self._set_ids
-        in_set = set(self._set_ids)
-        self.always = [i for i in range(len(self.patterns)) if i not in in_set]
+        # Per candidate line, an RE2 Set says exactly which patterns match (one C call). Built
+        # on the first candidate line (``_sets``): a scan that finds none never pays for it.
+        self._covered = covered
+        self._built_sets: tuple[Any, list[int], Any, list[int], list[int]] | None = None
         # Two programs, not one: a union of a few hundred full regexes with two thousand
         # literals exceeds RE2's DFA budget and falls back to the slow NFA.
         self._prefilter = _compile_union(ci, cs, [])
@@ -206,20 +200,38 @@ class Engine:
         for program in (*self._any_literal, *self._folded):
             yield from _offsets(program, data)
 
+    def _sets(self) -> tuple[Any, list[int], Any, list[int], list[int]]:
+        """The RE2 Set of every pattern, the one of those the fast engine does not cover, their
+        pattern indices, and the patterns no Set can hold (always run)."""
+        if self._built_sets is None:
+            full, full_ids = _compile_set(self.patterns)
+            if self._covered:
+                uncovered, uncovered_ids = _compile_set(
+                    [p for p in self.patterns if p.key not in self._covered]
+                )
+            else:  # the same set: compiled once (a third of the catalogue's load time)
+                uncovered, uncovered_ids = full, full_ids
+            in_set = set(full_ids)
+            always = [i for i in range(len(self.patterns)) if i not in in_set]
+            self._built_sets = (full, full_ids, uncovered, uncovered_ids, always)
+        return self._built_sets
+
+    @property
+    def always(self) -> list[int]:
+        """Patterns no RE2 Set can hold: run on every candidate line."""
+        return self._sets()[4]
+
     def patterns_in(self, text: str, seen: set[int] | None = None) -> list[int]:
         """Indices of the patterns worth running on ``text``: those the RE2 set says match,
         and the ones it cannot hold. ``seen``: what the fast engine found on this line,
         which spares the set for the patterns it covers."""
-        found: set[int] = set(self.always)
+        full, full_ids, uncovered, uncovered_ids, always = self._sets()
+        found: set[int] = set(always)
         if seen is not None and self.fast is not None:
             found |= seen
-            if self._set_uncovered is None:
+            if uncovered is None:
                 return sorted(found)
-        if self._set is not None:
-            rset, ids = (
-                (self._set_uncovered, self._set_uncovered_ids)
-                if seen is not None
-                else (self._set, self._set_ids)
-            )
+        if full is not None:
+            rset, ids = (uncovered, uncovered_ids) if seen is not None else (full, full_ids)
             found.update(ids[k] for k in rset.Match(text.encode("utf-8", "surrogatepass")) or ())
         return sorted(found)

@@ -33,13 +33,30 @@ class PatternError(ValueError):
 
 @attrs.define
 class CompiledRegex:
+    """A record's pattern under RE2. ``_re`` is None until first used when the pattern is
+    known to compile (the built-in catalogue: its tests compile every pattern), so a command
+    that scans nothing does not pay for compiling the catalogue."""
+
     source: str
     case_insensitive: bool
-    _re: object
-    _groups: list[tuple[str, int]] = attrs.field(init=False)
+    _compiled: object
+    _case_sensitive_option: bool = True
+    _group_cache: list[tuple[str, int]] | None = attrs.field(init=False, default=None)
 
-    def __attrs_post_init__(self) -> None:
-        self._groups = sorted(self._re.groupindex.items(), key=lambda kv: kv[1])  # type: ignore[attr-defined]
+    @property
+    def _re(self) -> object:
+        if self._compiled is None:
+            try:
+                self._compiled = _re2_compile(self.source, self._case_sensitive_option)
+            except re2.error:  # a stale cache said it compiled: it matches nothing
+                self._compiled = _re2_compile(r"[^\s\S]", True)
+        return self._compiled
+
+    @property
+    def _groups(self) -> list[tuple[str, int]]:
+        if self._group_cache is None:
+            self._group_cache = sorted(self._re.groupindex.items(), key=lambda kv: kv[1])  # type: ignore[attr-defined]
+        return self._group_cache
 
     def hits(self, text: str) -> Iterator[Hit]:
         """Non-empty matches in ``text``, in code-point offsets, with their non-empty named groups.
@@ -82,8 +99,15 @@ class CompiledRegex:
 _UNANCHORED = re2._Anchor.UNANCHORED
 
 
+def _re2_compile(pattern: str, case_sensitive: bool) -> object:
+    options = re2.Options()
+    options.case_sensitive = case_sensitive
+    options.max_mem = MAX_PROGRAM_MEMORY
+    return re2.compile(pattern, options)
+
+
 def compile_pattern(
-    pattern: str, case_insensitive: bool = False, *, inline_ci: bool | None = None
+    pattern: str, case_insensitive: bool = False, *, inline_ci: bool | None = None, lazy: bool = False
 ) -> CompiledRegex:
     """Compile a record's pattern with RE2 (linear time); Python ``re`` syntax is checked first
     (``inline_ci``: the caller already parsed it and says whether it folds case inline)."""
@@ -92,16 +116,15 @@ def compile_pattern(
             inline_ci = is_case_insensitive(pattern)
         except (re.error, RecursionError, OverflowError) as exc:
             raise PatternError(f"regex does not compile: {exc}") from None
-    options = re2.Options()
-    options.case_sensitive = not case_insensitive
-    options.max_mem = MAX_PROGRAM_MEMORY
+    if lazy:  # ``lazy``: the caller knows RE2 accepts it (compiled on first use)
+        return CompiledRegex(pattern, case_insensitive or inline_ci, None, not case_insensitive)
     try:
-        compiled = re2.compile(pattern, options)
+        compiled = _re2_compile(pattern, not case_insensitive)
     except re2.error as exc:
         raise PatternError(
             f"regex uses a feature that cannot run in linear time (RE2 refused it: {exc})"
         ) from None
-    return CompiledRegex(pattern, case_insensitive or inline_ci, compiled)
+    return CompiledRegex(pattern, case_insensitive or inline_ci, compiled, not case_insensitive)
 
 
 def raw_spans(program: object, data: bytes, *, next_line: bool = False) -> list[tuple[int, int]]:
