@@ -116,6 +116,16 @@ class Client:
         return t
 
 
+def _rss_mb(pid: int, field: str = "VmRSS") -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--open-mb", type=int, default=50)
@@ -175,6 +185,7 @@ def main() -> int:
         t1, _ = c.wait(lambda m, rid=rid: m.get("id") == rid)
         trips.append((t1 - t0) * 1000)
     baseline = statistics.median(trips)
+    rss_before = _rss_mb(c.proc.pid)
 
     open_frame = c.frame(
         {
@@ -238,6 +249,16 @@ def main() -> int:
             "< 50 ms",
         )
     )
+
+    # Memory of the server holding the open log (Linux: /proc; VmHWM is the peak so far).
+    rss_open, peak = _rss_mb(c.proc.pid), _rss_mb(c.proc.pid, "VmHWM")
+    doc_mb = len(big_text.encode()) / (1 << 20)
+    if rss_open is not None and rss_before is not None:
+        print(
+            f"server memory: {rss_before:.0f} MB before the {doc_mb:.0f} MB log was opened, "
+            f"{rss_open:.0f} MB with it open ({rss_open / doc_mb:.2f}x the document; target < 3x), "
+            f"peak {peak:.0f} MB"
+        )
 
     grows = []
     for i in range(args.runs):

@@ -9,6 +9,7 @@ pushed unless the client pulls workspace diagnostics.
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -295,6 +296,21 @@ async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str 
         if not entry.dirty:
             break
     log_findings_changed(ls, doc.uri, entry.analysis.findings)
+    if len(source) >= TWO_PHASE_CHARS:
+        release_free_memory()
+
+
+def release_free_memory() -> None:
+    """Give the heap's free pages back to the system (glibc keeps them after a big document's
+    JSON frame and scan buffers are freed; the process's RSS then stays at its peak)."""
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes  # only after a big scan
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl): nothing to do
+        pass
 
 
 BIG_EDIT_LINES = 20_000  # an edit that brings more lines is scanned off the event loop
