@@ -28,6 +28,7 @@ RULES: dict[str, set[str]] = {
     "errsig.core": {"errsig.core"},
     "errsig.lsp": {"errsig.core"},
     "errsig.cli": {"errsig.core", "errsig.lsp.server"},
+    "errsig.api": {"errsig.core"},
     "errsig": {"errsig.cli"},
 }
 FORBIDDEN_IN_CORE = ("pygls", "lsprotocol")
