@@ -183,18 +183,20 @@ def _planned(ls: ErrsigServer, record: Any, captures: dict[str, str], ctx: FixCo
     read = ctx.read_text
     seen: dict[str, Any] = {}
 
-    def fingerprint(path: Path) -> Any:
+    def fingerprint(path: Path, text: str | None = None, *, have_text: bool = False) -> Any:
         from errsig.lsp.features import uri_of
 
         doc = ls.state.docs.get(uri_of(path))
         if doc is not None:
             return ("doc", doc.version, len(doc.text))
-        text = read_for_edit(path)
+        if not have_text:
+            text = read_for_edit(path)
         return ("disk", hash(text)) if text is not None else ("none", path.exists())
 
     def recording(path: Path) -> str | None:
-        seen[str(path)] = fingerprint(path)
-        return read(path)
+        text = read(path)  # the plan's own read also gives the fingerprint: one read per file
+        seen[str(path)] = fingerprint(path, text, have_text=True)
+        return text
 
     key = (
         record.id,

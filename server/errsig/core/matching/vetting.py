@@ -56,12 +56,9 @@ def corpus_files() -> list[Path]:
     ]
 
 
-_corpus_files = corpus_files
-
-
 def corpus_digest() -> str:
     h = hashlib.sha256()
-    for path in _corpus_files():
+    for path in corpus_files():
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
@@ -90,7 +87,7 @@ def vet_pack(
     catalogue = Catalogue.from_packs([pack])
     scan = scan_factory(catalogue)
     noisy: dict[str, str] = {}
-    for path in _corpus_files():
+    for path in corpus_files():
         for rid, line, text in scan(path.read_bytes()):
             noisy.setdefault(rid, f"{path.name}:{line + 1}: {text[:80]}")
     verdict = Verdict(noisy, len(catalogue), generic=generic_canons(catalogue))
