@@ -21,9 +21,9 @@ def toolkit(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """The built-in catalogue, once per engine: the default RE2 literal prefilter and
     the optional Hyperscan one (skipped where the `fast` extra is not installed)."""
     from errsig.core.loading import load_toolkit
-    from errsig.core.matching.fast import hyperscan
+    from errsig.core.matching.fast import installed
 
-    if request.param == "hyperscan" and hyperscan is None:
+    if request.param == "hyperscan" and not installed():
         pytest.skip("hyperscan is not installed (pip install errsig[fast])")
     return load_toolkit(fast=request.param == "hyperscan")
 

@@ -45,7 +45,7 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """64 KB chunks and no size threshold, so a test file of a few MB has many chunks;
     returns a list that records how many ranges each parallel scan got."""
     monkeypatch.setattr(files, "CHUNK", 64 << 10)
-    monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(files, "PARALLEL_MIN", 0)
     calls: list[int] = []
     real = parallel.scan_ranges
 

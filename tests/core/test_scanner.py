@@ -260,3 +260,47 @@ def test_scans_in_several_threads_at_once_find_the_same(toolkit: Toolkit) -> Non
             pool.map(lambda _: [(f.id, f.line) for f in toolkit.scanner.scan_bytes(data)], range(16))
         )
     assert all(r == expected for r in results)
+
+
+def test_a_sliced_scan_of_a_big_text_looks_for_wraps_as_one_scan_does(toolkit: Toolkit) -> None:
+    """Above WRAP_SCAN_LIMIT a whole-text scan does not look for literals cut by a hard wrap
+    (multi-megabyte logs are written by tools, not copied off a screen); the slices of a
+    sliced scan follow the whole text's size, not their own."""
+    from errsig.core.scan.logscan import WRAP_SCAN_LIMIT
+
+    first = "WARNING: Retrying (Retry(total=4)) after connection broken by ProtocolError: Con"
+    wrapped = (first + "\nnection reset by peer\n").encode()
+    filler = b"Collecting requests\n" * (WRAP_SCAN_LIMIT // 20 + 1)
+    plain = b"ERROR: Could not install packages due to an OSError: [Errno 104] Connection reset by peer\n"
+    data = wrapped + filler + plain
+
+    def key(findings: list) -> list:  # type: ignore[type-arg]
+        return sorted((f.id, f.line, f.col, f.end_line, f.end_col) for f in findings)
+
+    whole = key(toolkit.scanner.scan_bytes(data, raw_findings=True))
+    assert [k[1] for k in whole] == [data.count(b"\n") - 1]  # the plain line only
+    assert key(toolkit.scanner.scan_sliced(data) or []) == whole
+    small = wrapped + plain  # below the limit both find the wrapped one too
+    assert key(toolkit.scanner.scan_sliced(small) or []) == key(
+        toolkit.scanner.scan_bytes(small, raw_findings=True)
+    )
+    assert len(key(toolkit.scanner.scan_bytes(small, raw_findings=True))) == 2
+
+
+def test_warming_compiles_ahead_and_changes_no_finding(tmp_path: Path) -> None:
+    """``warm`` builds what the first scan would (the RE2 Sets, the escape-aware programs);
+    findings are the same with and without it."""
+    from errsig.core.loading import warm
+    from tests.conftest import CORPUS
+
+    data = b"\n".join(p.read_bytes() for p in sorted(CORPUS.glob("positive/**/*.log")))
+    cold, warmed = load_toolkit(), load_toolkit()
+    assert cold.matcher.engine._built_sets is None
+    assert cold.matcher.engine._through_escapes is None
+    warm(warmed)
+    assert warmed.matcher.engine._built_sets is not None
+    assert warmed.matcher.engine._through_escapes is not None
+    assert cold.scanner.scan_bytes(data) == warmed.scanner.scan_bytes(data)
+    stopped = load_toolkit()
+    warm(stopped, cancelled=lambda: True)  # cancelled between steps: the rest is left for later
+    assert stopped.matcher.engine._built_sets is None

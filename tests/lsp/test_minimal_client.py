@@ -322,3 +322,49 @@ async def test_tcp_mode_reads_frames_the_same_way(tmp_path: Path) -> None:
     finally:
         proc.kill()
         await proc.wait()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pipes")
+def test_reads_of_the_pipe_lose_nothing_and_keep_the_end() -> None:
+    """What a writer puts into stdin while the server reads comes out whole, in order, in
+    reads of at most READ_SIZE bytes, and the end of the stream comes after the last byte."""
+    import os
+    import threading
+
+    from errsig.lsp.framing import READ_SIZE, _read_available, _widen_pipe
+
+    r, w = os.pipe()
+    _widen_pipe(r)
+    payload = bytes(range(256)) * (5 * READ_SIZE // 256 + 7)
+
+    def write() -> None:
+        for i in range(0, len(payload), 100_000):
+            os.write(w, payload[i : i + 100_000])
+        os.close(w)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    reads = []
+    while chunk := _read_available(r):
+        reads.append(chunk)
+    writer.join()
+    os.close(r)
+    assert b"".join(reads) == payload
+    assert max(map(len, reads)) <= READ_SIZE
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="F_SETPIPE_SZ is Linux's")
+def test_the_stdin_pipe_is_widened() -> None:
+    import fcntl
+    import os
+
+    from errsig.lsp.framing import PIPE_SIZE, _widen_pipe
+
+    r, w = os.pipe()
+    try:
+        before = fcntl.fcntl(r, fcntl.F_GETPIPE_SZ)
+        _widen_pipe(r)
+        assert before < PIPE_SIZE <= fcntl.fcntl(r, fcntl.F_GETPIPE_SZ)
+    finally:
+        os.close(r)
+        os.close(w)

@@ -9,6 +9,7 @@ pushed unless the client pulls workspace diagnostics.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as t
 from pygls.uris import from_fs_path, to_fs_path
 
-from errsig.core.loading import load_toolkit
+from errsig.core.loading import Toolkit, load_toolkit, warm
 from errsig.core.scan import kinds
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.incremental import IncrementalLog
@@ -42,6 +43,8 @@ from errsig.lsp.state import CHECK_SOURCE, LOG_SOURCE, ClientTraits, OpenLog
 
 if TYPE_CHECKING:
     from errsig.lsp.server import ErrsigServer
+
+log = logging.getLogger("errsig.lsp")
 
 __all__ = [
     "CLIENT_COMMANDS",
@@ -115,6 +118,7 @@ def _load(ls: ErrsigServer) -> None:
         ls.log(f"loading the packs failed: {exc!r}", t.MessageType.Error)
         ls.state.toolkit = tk = load_toolkit()
         _tell(ls, f"errsig: the packs could not be loaded ({type(exc).__name__}); built-in records only")
+    _start_warming(ls, tk)
     for path, pack in zip(packs, tk.catalogue.packs[1:], strict=False):
         if not pack.records:
             _tell(
@@ -132,6 +136,27 @@ def _load(ls: ErrsigServer) -> None:
         f"errsig {ls.version}: {len(tk.matcher.signatures)} signatures active "
         f"({len(tk.catalogue)} loaded, {len(errors)} records skipped)"
     )
+
+
+def _start_warming(ls: ErrsigServer, tk: Toolkit) -> None:
+    """Warm the new catalogue in a worker thread once the current message is answered: an
+    editor spends the time between ``initialize`` and its first ``didOpen`` serialising the
+    document, and the server would otherwise compile and build its matchers on that scan.
+    A worker of the event loop's executor, so the server's exit waits for it (a thread
+    killed inside RE2 at exit aborts the process); shutting down stops it early."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no event loop: not serving
+        return
+    stop = ls.state.stop_background
+    loop.call_soon(loop.run_in_executor, None, _warm, tk, stop.is_set)
+
+
+def _warm(tk: Toolkit, cancelled: Callable[[], bool]) -> None:
+    try:
+        warm(tk, cancelled)
+    except Exception:  # warming is an optimisation: a scan compiles what it needs anyway
+        log.debug("warming the catalogue failed", exc_info=True)
 
 
 def _tell(ls: ErrsigServer, message: str) -> None:

@@ -24,9 +24,16 @@ import json
 import logging
 import os
 import re
+import select
+import stat
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import BinaryIO
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from lsprotocol.types import ResponseError
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
@@ -151,7 +158,8 @@ class FrameReader:
                 searched = max(start, len(self._buf) - 256)  # a header cut by the read is seen again
                 if not await self._more():
                     return
-            body = bytes(self._buf[start : start + length])
+            with memoryview(self._buf) as view:  # one copy (a bytearray slice would be two)
+                body = bytes(view[start : start + length])
             del self._buf[: start + length]
             yield body
 
@@ -178,6 +186,38 @@ class FrameReader:
         return None
 
 
+PIPE_SIZE = 1 << 20  # bytes a pipe holds (Linux's default 64 KB cut a big didOpen in 800 reads)
+
+
+def _widen_pipe(fd: int) -> None:
+    """Let the client write up to PIPE_SIZE bytes at once into a stdin pipe (Linux; others
+    keep their size). Best effort: a limit below PIPE_SIZE leaves the pipe as it is."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if setsize is None:
+        return
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            fcntl.fcntl(fd, setsize, PIPE_SIZE)
+    except OSError:
+        pass
+
+
+def _read_available(fd: int) -> bytes:
+    """One blocking read, then what else is already waiting, up to READ_SIZE: each chunk
+    crosses to the event loop once, so a 50 MB frame is a few dozen hand-overs, not 800."""
+    chunk = os.read(fd, READ_SIZE)
+    if not chunk or os.name != "posix":  # select() works on pipes on POSIX only
+        return chunk
+    parts, size = [chunk], len(chunk)
+    while size < READ_SIZE and select.select([fd], [], [], 0)[0]:
+        more = os.read(fd, READ_SIZE - size)
+        if not more:  # the end of the stream: the next read returns it again
+            break
+        parts.append(more)
+        size += len(more)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def _pump(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes]) -> None:
     """Read the stream in a daemon thread (a blocked read never holds up the exit). The
     file descriptor is read directly: a daemon thread blocked inside a buffered reader
@@ -186,9 +226,11 @@ def _pump(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queu
         fd = stream.fileno()
     except (OSError, ValueError, AttributeError):
         fd = -1
+    if fd >= 0:
+        _widen_pipe(fd)
     while True:
         try:
-            chunk = os.read(fd, READ_SIZE) if fd >= 0 else stream.read(1)
+            chunk = _read_available(fd) if fd >= 0 else stream.read(1)
         except (OSError, ValueError):
             chunk = b""
         try:

@@ -113,6 +113,7 @@ class ErrsigServer(LanguageServer):
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
+            self.state.stop_background.set()
             self.shutdown()  # type: ignore[no-untyped-call]
 
     def start_tcp(self, host: str, port: int) -> None:
@@ -208,6 +209,7 @@ def create_server() -> ErrsigServer:
 
     @ls.feature(t.SHUTDOWN)
     def shutdown(ls: ErrsigServer, *_: Any) -> None:
+        ls.state.stop_background.set()
         for task in list(ls.tasks):
             task.cancel()
 

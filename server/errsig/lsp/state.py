@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,7 @@ class State:
     refresh_pending: bool = False
     pending: list[Any] = attrs.field(factory=list)  # fixes applied, outcome not seen yet (lsp.outcomes)
     offers: dict[str, list[Any]] = attrs.field(factory=dict)  # uri -> fixes offered for it (lsp.outcomes)
+    stop_background: threading.Event = attrs.field(factory=threading.Event)  # set on shutdown
 
     def pack_dirs(self) -> list[Path]:
         """The packs of the settings, then each workspace's own (``.errsig/records``, where

@@ -59,33 +59,37 @@ def _display(path: Path, root: Path, label: str) -> str:
         return str(path)
 
 
-def _json_files(root: Path, label: str) -> tuple[list[Path], list[Problem]]:
-    """The ``*.json`` entries under ``root`` (no symlinked folders followed), and the
-    ones that are not regular files or cannot be listed."""
-    files: list[Path] = []
+def _json_files(root: Path, label: str) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """The ``*.json`` entries under ``root`` (no symlinked folders followed) with their
+    paths relative to it (POSIX form), and the ones that are not regular files or cannot
+    be listed. Paths are joined as strings: pathlib's parsing was a fifth of a load."""
+    files: list[tuple[Path, str]] = []
     problems: list[Problem] = []
+    top = os.fspath(root)
 
     def unlisted(exc: OSError) -> None:
         where = _display(Path(exc.filename), root, label) if exc.filename else label
         problems.append(Problem(where, "$", f"cannot list: {exc.strerror or exc}"))
 
-    for folder, dirs, names in os.walk(root, onerror=unlisted):
+    for folder, dirs, names in os.walk(top, onerror=unlisted):
         dirs.sort()
+        sub = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if sub == "." else sub + "/"
         for name in sorted([*names, *dirs]):
             if not name.endswith(".json"):
                 continue
-            path = Path(folder) / name
-            shown = _display(path, root, label)
+            full = os.path.join(folder, name)
+            rel = prefix + name
             try:
-                regular = stat.S_ISREG(path.stat().st_mode)
+                regular = stat.S_ISREG(os.stat(full).st_mode)
             except OSError as exc:
-                problems.append(Problem(shown, "$", f"cannot read: {exc.strerror or exc}"))
+                problems.append(Problem(f"{label}/{rel}", "$", f"cannot read: {exc.strerror or exc}"))
                 continue
             if regular:
-                files.append(path)
+                files.append((Path(full), rel))
             else:
-                problems.append(Problem(shown, "$", "not a regular file"))
-    return sorted(files), problems
+                problems.append(Problem(f"{label}/{rel}", "$", "not a regular file"))
+    return sorted(files, key=lambda item: item[0]), problems
 
 
 def _parse(raw: bytes) -> tuple[Any, str | None]:
@@ -102,7 +106,7 @@ def _parse(raw: bytes) -> tuple[Any, str | None]:
         return None, f"invalid JSON: {exc}"
 
 
-def _record(data: Any, path: Path, root: Path, shown: str) -> tuple[Record | None, list[Problem]]:
+def _record(data: Any, rel: str, shown: str) -> tuple[Record | None, list[Problem]]:
     canon = is_canon(data)
     try:
         record = canon_to_record(data) if canon else structure_record(data)
@@ -111,7 +115,7 @@ def _record(data: Any, path: Path, root: Path, shown: str) -> tuple[Record | Non
     if not _ID.fullmatch(record.id):
         return None, [Problem(shown, "$.id", f"expected an id like 'domain/slug', got {record.id!r}")]
     if not canon:
-        expected = path.relative_to(root).with_suffix("").as_posix()
+        expected = rel.removesuffix(".json")
         if record.id != expected:
             message = f"id {record.id!r} does not match its path (expected {expected!r})"
             return None, [Problem(shown, "$.id", message)]
@@ -128,26 +132,27 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
         return contents
     digest = hashlib.sha256()
     files, contents.problems = _json_files(root, name)
-    for path in files:
-        shown = _display(path, root, name)
+    for path, rel in files:
+        shown = f"{name}/{rel}"
         try:
-            size = path.stat().st_size
+            size = os.stat(path).st_size
             if size > MAX_RECORD_BYTES:
                 contents.problems.append(
                     Problem(shown, "$", f"file is {size} bytes; records are at most 1 MiB")
                 )
                 continue
-            raw = path.read_bytes()
+            with open(path, "rb") as fh:
+                raw = fh.read()
         except OSError as exc:
             contents.problems.append(Problem(shown, "$", f"cannot read: {exc.strerror or exc}"))
             continue
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + raw)
+        digest.update(rel.encode() + b"\0" + raw)
         data, error = _parse(raw)
         if error is not None:
             contents.problems.append(Problem(shown, "$", error))
             continue
         try:
-            record, problems = _record(data, path, root, shown)
+            record, problems = _record(data, rel, shown)
         except Exception as exc:  # a shape no check foresaw: this file is skipped, not the pack
             record, problems = None, [Problem(shown, "$", f"cannot load: {type(exc).__name__}: {exc}"[:200])]
         contents.problems.extend(problems)

@@ -14,7 +14,8 @@ the Set cannot hold lands in ``always`` and runs on every candidate line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +174,15 @@ class Engine:
         self.sees_through_escapes = all(p.literals and not p.fold for p in self.patterns)
         self._all_literals = (all_ci, all_cs)
         self._through_escapes: list[Any] | None = None  # compiled on first use (start-up stays fast)
+        self._lazy = threading.Lock()  # what is compiled on first use is compiled once
+
+    def warm(self, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Compile now what is otherwise compiled on first use (the language server does it
+        while it waits for its first document, so that document's scan does not pay for it)."""
+        if self.sees_through_escapes:
+            self._escape_programs()
+        if not cancelled():
+            self._sets()
 
     def fast_hits(self, data: bytes) -> dict[int, tuple[int, set[int]]]:
         """With the fast engine: line start -> patterns Hyperscan saw there (else empty)."""
@@ -187,13 +197,18 @@ class Engine:
         """Per line, the first offset where a literal starts with escapes allowed between its
         characters, or where an escape the gap does not cover sits (see :func:`other_escape_at`).
         Only meaningful when :attr:`sees_through_escapes`."""
-        if self._through_escapes is None:
-            ci, cs = self._all_literals
-            parts = [f"(?i:{_alternation(chunk, ESCAPE_GAP)})" for chunk in _chunks(sorted(set(ci)))]
-            parts += [_alternation(chunk, ESCAPE_GAP) for chunk in _chunks(sorted(set(cs)))]
-            self._through_escapes = _programs([*parts, OTHER_ESCAPES])
-        for program in self._through_escapes:
+        for program in self._escape_programs():
             yield from _offsets(program, data)
+
+    def _escape_programs(self) -> list[Any]:
+        if self._through_escapes is None:
+            with self._lazy:
+                if self._through_escapes is None:
+                    ci, cs = self._all_literals
+                    parts = [f"(?i:{_alternation(c, ESCAPE_GAP)})" for c in _chunks(sorted(set(ci)))]
+                    parts += [_alternation(c, ESCAPE_GAP) for c in _chunks(sorted(set(cs)))]
+                    self._through_escapes = _programs([*parts, OTHER_ESCAPES])
+        return self._through_escapes
 
     def literal_offsets(self, data: bytes) -> Iterator[int]:
         """Byte offsets in ``data`` where any literal, or a folded pattern, starts."""
@@ -204,17 +219,20 @@ class Engine:
         """The RE2 Set of every pattern, the one of those the fast engine does not cover, their
         pattern indices, and the patterns no Set can hold (always run)."""
         if self._built_sets is None:
-            full, full_ids = _compile_set(self.patterns)
-            if self._covered:
-                uncovered, uncovered_ids = _compile_set(
-                    [p for p in self.patterns if p.key not in self._covered]
-                )
-            else:  # the same set: compiled once (a third of the catalogue's load time)
-                uncovered, uncovered_ids = full, full_ids
-            in_set = set(full_ids)
-            always = [i for i in range(len(self.patterns)) if i not in in_set]
-            self._built_sets = (full, full_ids, uncovered, uncovered_ids, always)
+            with self._lazy:
+                if self._built_sets is None:
+                    self._built_sets = self._compile_sets()
         return self._built_sets
+
+    def _compile_sets(self) -> tuple[Any, list[int], Any, list[int], list[int]]:
+        full, full_ids = _compile_set(self.patterns)
+        if self._covered:
+            uncovered, uncovered_ids = _compile_set([p for p in self.patterns if p.key not in self._covered])
+        else:  # the same set: compiled once (a third of the catalogue's load time)
+            uncovered, uncovered_ids = full, full_ids
+        in_set = set(full_ids)
+        always = [i for i in range(len(self.patterns)) if i not in in_set]
+        return full, full_ids, uncovered, uncovered_ids, always
 
     @property
     def always(self) -> list[int]:

@@ -11,34 +11,37 @@ prefilter. Compiled databases are cached on disk, keyed by the patterns' hash.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-hyperscan: Any
-try:  # an optional dependency
-    import hyperscan
-except ImportError:  # pragma: no cover - depends on the install
-    hyperscan = None
+
+def _hyperscan() -> Any:
+    """The optional dependency, imported when a database is built (not at start-up)."""
+    import hyperscan  # noqa: PLC0415
+
+    return hyperscan
 
 
 def installed() -> bool:
-    return hyperscan is not None
+    return importlib.util.find_spec("hyperscan") is not None
 
 
 def available() -> bool:
     """Use Hyperscan by default? Only when asked for (``ERRSIG_ENGINE=hyperscan``): since the
     RE2 prefilter looks through escapes it is as fast on the built-in catalogue, and compiling
     a Hyperscan database the first time takes seconds (every fresh CI cache pays it)."""
-    return hyperscan is not None and os.environ.get("ERRSIG_ENGINE", "re2") == "hyperscan"
+    return os.environ.get("ERRSIG_ENGINE", "re2") == "hyperscan" and installed()
 
 
 Entry = tuple[int, bytes, int]
 
 
 def _compile(entries: Sequence[Entry]) -> Any:
+    hyperscan = _hyperscan()
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     db.compile(
         expressions=[e[1] for e in entries],
@@ -72,14 +75,15 @@ class FastPrefilter:
     def _scratch(self) -> Any:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
-            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+            scratch = self._local.scratch = _hyperscan().Scratch(self._db)
         return scratch
 
     @classmethod
     def build(cls, sources: Sequence[tuple[int, str, bool]], cache: Path | None) -> FastPrefilter | None:
         """``sources``: (pattern index, regex, case-insensitive). None if nothing compiles."""
-        if hyperscan is None or not sources:
+        if not sources or not installed():
             return None
+        hyperscan = _hyperscan()
         base = (
             hyperscan.HS_FLAG_PREFILTER
             | hyperscan.HS_FLAG_UTF8

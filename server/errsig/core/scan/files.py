@@ -24,6 +24,7 @@ from errsig.core.scan.logscan import LogScanner
 from errsig.core.scan.resolve import resolve
 
 CHUNK = 32 << 20
+PARALLEL_MIN = 64 << 20  # bytes; below this, starting worker processes costs more than it saves
 _LONE_CR = re.compile(rb"\r(?!\n)")
 BINARY_SNIFF = 8192
 HEAD_FINGERPRINT = 256
@@ -157,9 +158,11 @@ def _scan_parallel(
     scanner: LogScanner, fh: BinaryIO, path: Path, size: int, jobs: int
 ) -> list[Finding] | None:
     """The findings of a big plain file scanned by worker processes (None: scan serially)."""
-    from errsig.core.scan import parallel  # noqa: PLC0415 (only for big files)
+    if size < PARALLEL_MIN:
+        return None
+    from errsig.core.scan import parallel  # noqa: PLC0415 (only for big files: multiprocessing)
 
-    if size < parallel.PARALLEL_MIN or not parallel.can_fork():
+    if not parallel.can_fork():
         return None
     head = _read_full(fh, BINARY_SNIFF)
     if looks_binary(head):

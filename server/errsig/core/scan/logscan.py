@@ -141,12 +141,16 @@ class LogScanner:
     def scan_text(self, text: str, first_line: int = 0) -> list[Finding]:
         return self.scan_bytes(text.encode("utf-8", "surrogatepass"), first_line)
 
-    def scan_bytes(self, data: bytes, first_line: int = 0, *, raw_findings: bool = False) -> list[Finding]:
-        """Findings in ``data`` (which starts at line ``first_line`` of its file)."""
+    def scan_bytes(
+        self, data: bytes, first_line: int = 0, *, raw_findings: bool = False, wraps: bool | None = None
+    ) -> list[Finding]:
+        """Findings in ``data`` (which starts at line ``first_line`` of its file). ``wraps``:
+        look for literals cut by a hard wrap (default: when ``data`` is at most
+        WRAP_SCAN_LIMIT bytes; a slice of a bigger text says what the whole text gets)."""
         lines = _Lines(data, first_line)
         found: dict[tuple[str, int, int], Finding] = {}
         hints = self.matcher.engine.fast_hits(data)
-        candidates, looked_again = self._candidate_lines(data)
+        candidates, looked_again = self._candidate_lines(data, wraps)
         for line_start, (at, _ids) in hints.items():
             candidates.setdefault(line_start, at)
         for _start, hit in sorted(candidates.items()):
@@ -177,6 +181,7 @@ class LogScanner:
         cut is still joined; a match found twice keeps its longest form."""
         found: dict[tuple[str, int, int], Finding] = {}
         pos, line = 0, first_line
+        wraps = len(data) <= WRAP_SCAN_LIMIT  # as a whole-text scan decides, not each slice
         while pos < len(data):
             if cancelled():
                 return None
@@ -188,7 +193,7 @@ class LogScanner:
                 if prev == start or start - prev > LONG_LINE:
                     break
                 start, start_line = prev, start_line - 1
-            for f in self.scan_bytes(data[start:end], start_line, raw_findings=True):
+            for f in self.scan_bytes(data[start:end], start_line, raw_findings=True, wraps=wraps):
                 key = (f.id, f.line, f.col)
                 if key not in found or len(found[key].match) < len(f.match):
                     found[key] = f
@@ -201,7 +206,7 @@ class LogScanner:
         """Line start -> a byte offset in that line worth looking at."""
         return self._candidate_lines(data)[0]
 
-    def _candidate_lines(self, data: bytes) -> tuple[dict[int, int], set[int]]:
+    def _candidate_lines(self, data: bytes, wraps: bool | None = None) -> tuple[dict[int, int], set[int]]:
         """Line start -> a byte offset worth looking at; and the lines found by the second look."""
         engine = self.matcher.engine
         starts: dict[int, int] = {}
@@ -240,7 +245,9 @@ class LogScanner:
                         second_look.append((start, data[start:end]))
         # Hard wraps come from copying a terminal's screen: pasted excerpts, not the
         # multi-megabyte logs tools write (those hold each line whole).
-        pairs = raw_spans(_WRAPPED_PAIR, data, next_line=True) if len(data) <= WRAP_SCAN_LIMIT else []
+        if wraps is None:
+            wraps = len(data) <= WRAP_SCAN_LIMIT
+        pairs = raw_spans(_WRAPPED_PAIR, data, next_line=True) if wraps else []
         for start, pair_end in pairs:
             end = data.rfind(b"\n", start, pair_end)
             if start not in starts and not _FRESH_LINE_BYTES.match(data, end + 1):

@@ -10,7 +10,7 @@ scan's, so the resolved ones do too (``tests/core/test_parallel_scan.py``).
 
 Workers are forked (POSIX): they share the loaded catalogue without loading it again. A
 process that cannot fork, a file that is not a regular UTF-8 file, or one below
-``PARALLEL_MIN`` is scanned serially by the caller.
+``files.PARALLEL_MIN`` is scanned serially by the caller.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from pathlib import Path
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.logscan import LogScanner
 
-PARALLEL_MIN = 64 << 20  # bytes; below this, starting workers costs more than it saves
 _BACK = 1 << 16  # bytes read at a time while looking back for a line break
 
 _WORKER: dict[str, LogScanner] = {}  # the parent's scanner, inherited by the forked workers
