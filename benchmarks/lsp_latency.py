@@ -126,12 +126,61 @@ def _rss_mb(pid: int, field: str = "VmRSS") -> float | None:
     return None
 
 
+def workspace_scan_ms(ws: Path, workers: int) -> float:
+    """Server start -> diagnostics of every log in ``ws`` (the initial workspace scan), with
+    ``errsig.scanWorkers`` = ``workers``."""
+    logs = sorted(ws.glob("*.log"))
+    t_start = time.perf_counter()
+    c = Client(ws)
+    c.request(
+        "initialize",
+        {
+            "processId": os.getpid(),
+            "rootUri": ws.as_uri(),
+            "capabilities": {"workspace": {"configuration": False}, "window": {"workDoneProgress": False}},
+            "workspaceFolders": [{"uri": ws.as_uri(), "name": "ws"}],
+            "initializationOptions": {"scanWorkers": workers},
+        },
+    )
+    c.wait(lambda m: m.get("id") == 1)
+    c.notify("initialized", {})
+    waiting = {p.as_uri() for p in logs}
+    last = t_start
+    while waiting:
+        last, msg = c.wait(
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"] in waiting
+                and bool(m["params"]["diagnostics"])
+            ),
+            600,
+        )
+        waiting.discard(msg["params"]["uri"])
+    c.request("shutdown", None)
+    c.notify("exit", None)
+    c.proc.wait(timeout=60)
+    return (last - t_start) * 1000
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--open-mb", type=int, default=50)
     ap.add_argument("--watched-mb", type=int, default=200)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--workspace-logs", type=int, default=4, help="50 MB logs in the workspace-scan figure")
     args = ap.parse_args()
+
+    if args.workspace_logs:
+        wsw = Path(tempfile.mkdtemp(prefix="errsig-lsp-ws-"))
+        for i in range(args.workspace_logs):
+            (wsw / f"job-{i}.log").write_bytes(generate(50 << 20, seed=20 + i))
+        alone = min(workspace_scan_ms(wsw, 1) for _ in range(2))
+        pooled = min(workspace_scan_ms(wsw, 0) for _ in range(2))
+        print(
+            f"workspace scan of {args.workspace_logs} x 50 MB logs, server start -> all diagnostics: "
+            f"in the server {alone:.0f} ms, with worker processes {pooled:.0f} ms "
+            f"({alone / pooled:.2f}x; target >= 1.6x on 2 cores)"
+        )
 
     ws = Path(tempfile.mkdtemp(prefix="errsig-lsp-bench-"))
     small = ws / "small.log"

@@ -77,6 +77,8 @@ return {
       symptomSeverity = 'lower',
       -- also show error-shaped lines no record knows (unknown/<tool>, information)
       unknownErrors = true,
+      -- worker processes for a big workspace scan: 0 one per core, 1 none
+      scanWorkers = 0,
     },
   },
   capabilities = {

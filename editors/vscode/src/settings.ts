@@ -4,7 +4,7 @@
  */
 
 /** Settings the server reads; package.json contributes exactly these (a test checks it). */
-export const SERVER_SETTING_KEYS = ['packs', 'watch', 'maxFileSize', 'severityOverrides', 'disable', 'maxQuickFixes', 'symptomSeverity', 'unknownErrors'] as const;
+export const SERVER_SETTING_KEYS = ['packs', 'watch', 'maxFileSize', 'severityOverrides', 'disable', 'maxQuickFixes', 'symptomSeverity', 'unknownErrors', 'scanWorkers'] as const;
 export type ServerSettingKey = (typeof SERVER_SETTING_KEYS)[number];
 
 /** Settings only the extension reads. */

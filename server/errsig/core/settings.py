@@ -37,6 +37,8 @@ class Settings:
     """Quick fixes offered for one diagnostic, safest first."""
     unknown_errors: bool = True
     """Also show error-shaped lines no record knows, as `unknown/<tool>` (information)."""
+    scan_workers: int = 0
+    """Worker processes for a big workspace scan (0: one per core; 1: none, scan in the server)."""
     symptom_severity: str = "lower"
     """`lower`: an error caused by another one in the same log is shown one severity below
     its cause; `same`: as its own record says."""
@@ -59,6 +61,7 @@ JSON_NAMES = {
     "maxQuickFixes": "max_quick_fixes",
     "symptomSeverity": "symptom_severity",
     "unknownErrors": "unknown_errors",
+    "scanWorkers": "scan_workers",
 }
 SYMPTOM_SEVERITIES = ("lower", "same")
 
@@ -124,6 +127,11 @@ def settings_from_json(data: Any, base: Settings | None = None) -> tuple[Setting
         elif field == "max_quick_fixes":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 problems.append(f"errsig.{key}: expected an integer of at least 1")
+                continue
+            changes[field] = value
+        elif field == "scan_workers":
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 64:
+                problems.append(f"errsig.{key}: expected an integer from 0 to 64")
                 continue
             changes[field] = value
         elif field == "unknown_errors":

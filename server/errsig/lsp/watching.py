@@ -9,15 +9,16 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as t
 
 from errsig.core.scan import kinds
-from errsig.core.scan.files import BinaryFileError, scan_growing
+from errsig.core.scan.files import PARALLEL_MIN, BinaryFileError, TailState, scan_growing
 from errsig.core.scan.findings import Finding
 
 if TYPE_CHECKING:
+    from errsig.core.scan.parallel import FilePool
     from errsig.lsp.server import ErrsigServer
 
 SKIP_DIRS = {
@@ -204,20 +205,90 @@ async def _initial_scan(ls: ErrsigServer) -> None:
             progress = False
     # Requirements and scripts first (cheap), so links from logs find them.
     files.sort(key=lambda p: 0 if _classify(ls, p) != kinds.LOG else 1)
-    for i, path in enumerate(files):
-        kind = _classify(ls, path)
-        if kind == kinds.LOG:
-            await asyncio.get_running_loop().run_in_executor(None, _prescan, ls, path)
-            rescan_file(ls, path, force=True)
-        else:
-            note_file(ls, path, kind)
-        if progress:
-            ls.work_done_progress.report(
-                token, t.WorkDoneProgressReport(message=path.name, percentage=int(100 * (i + 1) / len(files)))
-            )
-        await asyncio.sleep(0)
+    logs = [p for p in files if _classify(ls, p) == kinds.LOG]
+    pool = _pool_for(ls, logs)
+    pooled = _submit(ls, pool, logs) if pool is not None else {}
+    try:
+        for i, path in enumerate(files):
+            kind = _classify(ls, path)
+            if kind == kinds.LOG:
+                if not await _take_pooled(ls, path, pooled.pop(path, None)):
+                    await asyncio.get_running_loop().run_in_executor(None, _prescan, ls, path)
+                rescan_file(ls, path, force=True)
+            else:
+                note_file(ls, path, kind)
+            if progress:
+                ls.work_done_progress.report(
+                    token,
+                    t.WorkDoneProgressReport(message=path.name, percentage=int(100 * (i + 1) / len(files))),
+                )
+            await asyncio.sleep(0)
+    finally:
+        if pool is not None:
+            pool.close()
     if progress:
         ls.work_done_progress.end(token, t.WorkDoneProgressEnd(message=f"{len(files)} files scanned"))
+
+
+def _pool_for(ls: ErrsigServer, logs: list[Path]) -> FilePool | None:
+    """Worker processes for the workspace's logs, when there is enough to scan that starting
+    them pays (PARALLEL_MIN bytes, as the CLI decides for a file) and more than one core."""
+    from errsig.core.scan.parallel import FilePool, Recipe, workers_for  # multiprocessing: when needed
+
+    toolkit = ls.state.toolkit
+    workers = workers_for(ls.state.settings.scan_workers)
+    if toolkit is None or workers < 2 or len(logs) < 2:
+        return None
+    limit = ls.state.settings.max_file_size
+    total = 0
+    for path in logs:
+        with contextlib.suppress(OSError):
+            total += min(path.stat().st_size, limit)
+    if total < PARALLEL_MIN:
+        return None
+    recipe = Recipe(tuple(str(p) for p in ls.state.pack_dirs()), ls.state.settings.unknown_errors)
+    records = {s.record.id: s.record for s in toolkit.matcher.signatures}
+    workers = min(workers, len(logs))
+    try:
+        pool = FilePool(recipe, workers, records)
+    except (OSError, ValueError) as exc:
+        ls.log(f"worker processes unavailable ({exc!r}); scanning in the server")
+        return None
+    ls.log(f"scanning {len(logs)} logs ({total >> 20} MB) in {workers} worker processes")
+    return pool
+
+
+def _submit(ls: ErrsigServer, pool: FilePool, logs: list[Path]) -> dict[Path, asyncio.Future[Any]]:
+    from errsig.lsp import features
+
+    out: dict[Path, asyncio.Future[Any]] = {}
+    for path in logs:
+        uri = features.uri_of(path)
+        if uri in ls.state.docs or uri in ls.state.tails:
+            continue  # open in the editor, or already scanned: the server's own path
+        try:
+            out[path] = asyncio.wrap_future(pool.scan(path, ls.state.settings.max_file_size))
+        except RuntimeError as exc:  # the pool broke or was shut down
+            ls.log(f"worker processes failed ({exc!r}); scanning in the server")
+            break
+    return out
+
+
+async def _take_pooled(ls: ErrsigServer, path: Path, future: asyncio.Future[Any] | None) -> bool:
+    """Store what a worker scanned of ``path``; False when the server must scan it itself."""
+    from errsig.lsp import features
+
+    if future is None:
+        return False
+    try:
+        state = await future
+    except Exception as exc:  # a worker died: this file (and any after it) is scanned here
+        ls.log(f"a worker process failed on {path.name} ({exc!r}); scanning in the server")
+        return False
+    uri = features.uri_of(path)
+    if isinstance(state, TailState) and uri not in ls.state.docs and uri not in ls.state.tails:
+        ls.state.tails[uri] = state
+    return True  # scanned, or not scannable (binary, unreadable), as the server would find
 
 
 def _prescan(ls: ErrsigServer, path: Path) -> None:

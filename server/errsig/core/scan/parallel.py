@@ -15,12 +15,17 @@ process that cannot fork, a file that is not a regular UTF-8 file, or one below
 
 from __future__ import annotations
 
+import concurrent.futures
 import itertools
 import multiprocessing
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import attrs
+
+from errsig.core.scan.files import BinaryFileError, TailState, scan_growing
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.logscan import LogScanner
 
@@ -93,3 +98,81 @@ def scan_ranges(
     finally:
         _WORKER.clear()
     return out
+
+
+# -- worker processes for a program that holds threads (the language server) -------------
+#
+# Forking a process that runs threads copies locks other threads may hold; these workers
+# are spawned instead (a fresh interpreter each), and load the catalogue from the same packs
+# once, when they start. Each scans whole files: the same ``scan_growing`` the caller runs,
+# so its TailState carries on from where the worker stopped.
+
+
+@attrs.frozen
+class Recipe:
+    """What a spawned worker needs to build the caller's scanner."""
+
+    packs: tuple[str, ...] = ()
+    unknown: bool = True
+
+
+def _init_spawned(recipe: Recipe) -> None:
+    # The worker inherits the caller's standard output, which may be a protocol stream
+    # (the language server's stdout): nothing the worker prints may reach it.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    from errsig.core.loading import load_toolkit  # noqa: PLC0415 (in the worker)
+
+    toolkit = load_toolkit([Path(p) for p in recipe.packs])
+    toolkit.scanner.unknown = recipe.unknown
+    _WORKER["scanner"] = toolkit.scanner
+
+
+def _scan_whole_file(path: str, max_bytes: int | None) -> TailState | str:
+    try:
+        return scan_growing(_WORKER["scanner"], Path(path), None, max_bytes=max_bytes, editor_lines=True)
+    except (OSError, BinaryFileError) as exc:
+        return str(exc)
+
+
+class FilePool:
+    """Spawned worker processes that scan whole files (``scan_growing`` from the start, lines
+    split as editors split them). ``scan`` returns a future of the file's TailState, or of a
+    string saying why it was not scanned; the findings hold the caller's own record objects."""
+
+    def __init__(self, recipe: Recipe, workers: int, records: dict[str, Any]) -> None:
+        self._records = records
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_spawned,
+            initargs=(recipe,),
+        )
+
+    def scan(self, path: Path, max_bytes: int | None) -> concurrent.futures.Future[TailState | str]:
+        outer: concurrent.futures.Future[TailState | str] = concurrent.futures.Future()
+        inner = self._pool.submit(_scan_whole_file, str(path), max_bytes)
+
+        def done(fut: concurrent.futures.Future[TailState | str]) -> None:
+            try:
+                state = fut.result()
+            except BaseException as exc:  # a worker died, or the pool was shut down
+                outer.set_exception(exc)
+                return
+            if isinstance(state, TailState):
+                for f in state.findings:
+                    f.record = self._records.get(f.id, f.record)
+            outer.set_result(state)
+
+        inner.add_done_callback(done)
+        return outer
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def workers_for(setting: int) -> int:
+    """Worker processes for a setting: 0 is one per core; never more than the cores."""
+    cpus = available_cpus()
+    return cpus if setting <= 0 else min(setting, cpus)
