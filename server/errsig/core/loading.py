@@ -87,6 +87,14 @@ def load_toolkit(
     return Toolkit(catalogue, matcher, LogScanner(matcher), problems, verdicts)
 
 
+def scanner_for(packs: tuple[str, ...], unknown: bool) -> LogScanner:
+    """The scanner a spawned worker builds (:class:`errsig.core.scan.parallel.FilePool`):
+    the same packs as its parent's toolkit, loaded once when the worker starts."""
+    toolkit = load_toolkit([Path(p) for p in packs])
+    toolkit.scanner.unknown = unknown
+    return toolkit.scanner
+
+
 def warm(toolkit: Toolkit, cancelled: Callable[[], bool] = lambda: False) -> None:
     """Do now what a first scan would otherwise pay for: compile the engine's programs built
     on first use, and run them once over the bundled clean logs, so RE2 has built the DFA

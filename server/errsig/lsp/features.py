@@ -157,6 +157,12 @@ def _warm(tk: Toolkit, cancelled: Callable[[], bool]) -> None:
         warm(tk, cancelled)
     except Exception:  # warming is an optimisation: a scan compiles what it needs anyway
         log.debug("warming the catalogue failed", exc_info=True)
+    try:  # what code actions and requirements checks import on first use
+        import errsig.core.fixes.plan
+        import errsig.core.scan.pipconf  # noqa: F401
+    except Exception:
+        log.debug("importing fix planning failed", exc_info=True)
+    release_free_memory()  # compiling and the sample scan leave ~35 MB of freed heap
 
 
 def _tell(ls: ErrsigServer, message: str) -> None:

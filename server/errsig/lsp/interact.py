@@ -13,9 +13,6 @@ from lsprotocol import types as t
 from pygls.exceptions import JsonRpcInvalidParams
 
 from errsig.core.explain.card import make_card, render_markdown
-from errsig.core.fixes.commands import has_placeholders
-from errsig.core.fixes.model import Fix
-from errsig.core.fixes.plan import FixContext, fixes_for, read_for_edit
 from errsig.core.kb.unknown import is_unknown_id
 from errsig.core.outcomes import fix_id, load, tally
 from errsig.core.scan import kinds
@@ -23,6 +20,8 @@ from errsig.lsp import convert, outcomes, records
 from errsig.lsp.documents import split_lines
 
 if TYPE_CHECKING:
+    from errsig.core.fixes.model import Fix
+    from errsig.core.fixes.plan import FixContext
     from errsig.lsp.server import ErrsigServer
 
 SCAN_TEXT = "errsig/scanText"
@@ -31,6 +30,12 @@ RUN_IN_TERMINAL = "errsig.runInTerminal"
 COPY_COMMAND = "errsig.copyCommand"
 CLIENT_COMMANDS = (RUN_IN_TERMINAL, COPY_COMMAND)  # implemented by the editors
 MAX_SCAN_TEXT = 32 << 20
+
+
+def _has_placeholders(command: str) -> bool:
+    from errsig.core.fixes.commands import has_placeholders
+
+    return has_placeholders(command)
 
 
 def _contains(rng: t.Range, pos: t.Position) -> bool:
@@ -82,6 +87,7 @@ def hover(ls: ErrsigServer, params: t.HoverParams) -> t.Hover | None:
 
 def _read_text(ls: ErrsigServer, path: Path) -> str | None:
     """The client's text when the file is open (unsaved changes included), else the disk's."""
+    from errsig.core.fixes.plan import read_for_edit
     from errsig.lsp.features import uri_of
 
     doc = ls.state.docs.get(uri_of(path))
@@ -95,6 +101,7 @@ _AROUND = (300, 60)
 
 
 def _context(ls: ErrsigServer, uri: str | None = None, line: int | None = None) -> FixContext:
+    from errsig.core.fixes.plan import FixContext
     from errsig.lsp.features import line_text_for
 
     state = ls.state
@@ -180,6 +187,8 @@ def _planned(ls: ErrsigServer, record: Any, captures: dict[str, str], ctx: FixCo
     candidates, requirements, scripts: the open document's version, else the disk's text) is
     unchanged, so the lightbulb requests an editor sends on each cursor move read those files
     but parse and diff nothing."""
+    from errsig.core.fixes.plan import fixes_for, read_for_edit
+
     read = ctx.read_text
     seen: dict[str, Any] = {}
 
@@ -267,7 +276,7 @@ def code_actions(ls: ErrsigServer, params: t.CodeActionParams) -> list[t.CodeAct
                 # run, one that still needs a value from the user to copy and complete.
                 if fix.source is not None:
                     outcomes.offered_command(ls, fix.command, record.id, fix_id(fix.source))
-                if fix.needs_input or has_placeholders(fix.command):
+                if fix.needs_input or _has_placeholders(fix.command):
                     name, title = COPY_COMMAND, f"Copy command (fill in the <placeholders>): {fix.command}"
                 else:
                     name, title = RUN_IN_TERMINAL, f"Run in terminal: {fix.command}"
@@ -436,6 +445,8 @@ def _param(params: Any, name: str) -> Any:
 
 
 def scan_text_request(ls: ErrsigServer, params: Any) -> dict[str, Any]:
+    from errsig.core.fixes.plan import fixes_for
+
     text = _param(params, "text")
     if not isinstance(text, str):
         raise JsonRpcInvalidParams("errsig/scanText: params.text must be a string")

@@ -13,16 +13,14 @@ from lsprotocol import types as t
 from packaging.utils import canonicalize_name
 from pygls.uris import to_fs_path
 
-from errsig.core.fixes.plan import read_for_edit
 from errsig.core.scan import kinds
 from errsig.core.scan.findings import Finding
-from errsig.core.scan.pipconf import check_pipconf
-from errsig.core.scan.requirements import Issue, check_requirements, requirement_names
 from errsig.lsp import convert
 from errsig.lsp.documents import Document, split_lines
 from errsig.lsp.state import CHECK_SOURCE, LINK_SOURCE
 
 if TYPE_CHECKING:
+    from errsig.core.scan.requirements import Issue
     from errsig.lsp.server import ErrsigServer
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -47,6 +45,8 @@ def _requirements_lines(ls: ErrsigServer, uri: str) -> list[str] | None:
     path = ls.state.requirements_on_disk.get(uri)
     if path is None:
         return None
+    from errsig.core.fixes.plan import read_for_edit
+
     text = read_for_edit(path)  # regular files only, never a FIFO
     return split_lines(text) if text is not None and len(text) <= 2 << 20 else None
 
@@ -57,6 +57,8 @@ def _requirement_uris(ls: ErrsigServer) -> list[str]:
 
 
 def _names(lines: list[str]) -> list[tuple[int, str, int, int]]:
+    from errsig.core.scan.requirements import requirement_names
+
     return [
         (ln, str(canonicalize_name(name)), a, b) for ln, name, a, b in requirement_names("\n".join(lines))
     ]
@@ -142,6 +144,9 @@ def _link_diagnostics(ls: ErrsigServer, req_uri: str, lines: list[str]) -> list[
 def _check_diagnostics(
     doc_kind: str | None, lines: list[str], enc: str, path: Path | None = None
 ) -> list[t.Diagnostic]:
+    from errsig.core.scan.pipconf import check_pipconf
+    from errsig.core.scan.requirements import check_requirements
+
     text = "\n".join(lines)
     if doc_kind == kinds.REQUIREMENTS:
         issues = check_requirements(text, base=path.parent if path else None)

@@ -233,7 +233,8 @@ async def _initial_scan(ls: ErrsigServer) -> None:
 def _pool_for(ls: ErrsigServer, logs: list[Path]) -> FilePool | None:
     """Worker processes for the workspace's logs, when there is enough to scan that starting
     them pays (PARALLEL_MIN bytes, as the CLI decides for a file) and more than one core."""
-    from errsig.core.scan.parallel import FilePool, Recipe, workers_for  # multiprocessing: when needed
+    from errsig.core.loading import scanner_for
+    from errsig.core.scan.parallel import FilePool, workers_for  # multiprocessing: when needed
 
     toolkit = ls.state.toolkit
     workers = workers_for(ls.state.settings.scan_workers)
@@ -246,11 +247,11 @@ def _pool_for(ls: ErrsigServer, logs: list[Path]) -> FilePool | None:
             total += min(path.stat().st_size, limit)
     if total < PARALLEL_MIN:
         return None
-    recipe = Recipe(tuple(str(p) for p in ls.state.pack_dirs()), ls.state.settings.unknown_errors)
+    args = (tuple(str(p) for p in ls.state.pack_dirs()), ls.state.settings.unknown_errors)
     records = {s.record.id: s.record for s in toolkit.matcher.signatures}
     workers = min(workers, len(logs))
     try:
-        pool = FilePool(recipe, workers, records)
+        pool = FilePool(scanner_for, args, workers, records)
     except (OSError, ValueError) as exc:
         ls.log(f"worker processes unavailable ({exc!r}); scanning in the server")
         return None

@@ -11,16 +11,21 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
-from errsig.core.fixes.plan import is_risky
 from errsig.core.kb.evidence import Evidence, evidence_of, tier_words
 from errsig.core.kb.howto import commands_of
-from errsig.core.kb.model import Record
+from errsig.core.kb.model import Record, Workaround
 from errsig.core.kb.placeholders import fill_command, fill_placeholders
 from errsig.core.outcomes import fix_id, words
 from errsig.core.pip.credentials import mask_captures, mask_credentials
 
 _RISK = " (not preferred: third-party index, proxy or weaker TLS)"
 _RISK_ZH = "（不推荐：第三方源、代理或降低 TLS 校验）"
+
+
+def _is_risky(workaround: Workaround, captures: Mapping[str, str]) -> bool:
+    from errsig.core.fixes.plan import is_risky  # noqa: PLC0415 (fix planning: loaded on first use)
+
+    return is_risky(workaround, captures)
 
 
 @attrs.define
@@ -73,7 +78,7 @@ def make_card(
         if zh and index < len(record.workarounds_zh) and record.workarounds_zh[index]:
             action = record.workarounds_zh[index]
         label = fill_placeholders(action, caps)
-        risky = is_risky(w, caps)
+        risky = _is_risky(w, caps)
         if risky:
             label += _RISK_ZH if zh else _RISK
         ev = evidence_of(w.sources, w.success_rate, foreign=foreign, worked=True)

@@ -19,11 +19,9 @@ import concurrent.futures
 import itertools
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-import attrs
 
 from errsig.core.scan.files import BinaryFileError, TailState, scan_growing
 from errsig.core.scan.findings import Finding
@@ -104,29 +102,18 @@ def scan_ranges(
 #
 # Forking a process that runs threads copies locks other threads may hold; these workers
 # are spawned instead (a fresh interpreter each), and load the catalogue from the same packs
-# once, when they start. Each scans whole files: the same ``scan_growing`` the caller runs,
-# so its TailState carries on from where the worker stopped.
+# once, when they start (``loading.scanner_for``: this layer cannot load packs itself).
+# Each scans whole files: the same ``scan_growing`` the caller runs, so its TailState
+# carries on from where the worker stopped.
 
 
-@attrs.frozen
-class Recipe:
-    """What a spawned worker needs to build the caller's scanner."""
-
-    packs: tuple[str, ...] = ()
-    unknown: bool = True
-
-
-def _init_spawned(recipe: Recipe) -> None:
+def _start_spawned(make_scanner: Callable[..., LogScanner], args: tuple[Any, ...]) -> None:
     # The worker inherits the caller's standard output, which may be a protocol stream
     # (the language server's stdout): nothing the worker prints may reach it.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.close(devnull)
-    from errsig.core.loading import load_toolkit  # noqa: PLC0415 (in the worker)
-
-    toolkit = load_toolkit([Path(p) for p in recipe.packs])
-    toolkit.scanner.unknown = recipe.unknown
-    _WORKER["scanner"] = toolkit.scanner
+    _WORKER["scanner"] = make_scanner(*args)
 
 
 def _scan_whole_file(path: str, max_bytes: int | None) -> TailState | str:
@@ -141,13 +128,21 @@ class FilePool:
     split as editors split them). ``scan`` returns a future of the file's TailState, or of a
     string saying why it was not scanned; the findings hold the caller's own record objects."""
 
-    def __init__(self, recipe: Recipe, workers: int, records: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        make_scanner: Callable[..., LogScanner],
+        args: tuple[Any, ...],
+        workers: int,
+        records: dict[str, Any],
+    ) -> None:
+        """``make_scanner(*args)`` builds each worker's scanner (a module-level function: it is
+        pickled to the worker); ``records`` maps ids to the caller's record objects."""
         self._records = records
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_spawned,
-            initargs=(recipe,),
+            initializer=_start_spawned,
+            initargs=(make_scanner, args),
         )
 
     def scan(self, path: Path, max_bytes: int | None) -> concurrent.futures.Future[TailState | str]:
