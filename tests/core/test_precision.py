@@ -33,3 +33,22 @@ def test_urllib3_text_inside_conda_output_is_not_a_pip_error_of_its_own(toolkit:
 def test_ssl_text_in_aiohttp_output_is_not_claimed_by_pip(toolkit: Toolkit) -> None:
     text = (CORPUS / "real" / "failing" / "ssl-aiohttp-talkpython.log").read_text("utf-8")
     assert [f.id for f in toolkit.scanner.scan_text(text)] == ["python/ssl-cert-macos-python-org"]
+
+
+def test_an_ignored_versions_line_is_not_the_cause_of_a_pin_it_does_not_list() -> None:
+    """pip prints "Ignored the following versions that require a different python version:
+    …" for whatever it skipped; when the pinned version that was not found is not among
+    them, the Python version is not why (real logs: cdn-auto-cert#6, MockingBird#974)."""
+    from errsig.core.loading import load_toolkit
+
+    scanner = load_toolkit().scanner
+    ignored = (
+        "ERROR: Ignored the following versions that require a different python version: "
+        "2.4.0 Requires-Python <3; 2.5.0 Requires-Python <3"
+    )
+    unrelated = scanner.scan_text(ignored + "\nERROR: No matching distribution found for install==1.3.5\n")
+    symptom = [f for f in unrelated if f.id == "pip/no-matching-distribution"]
+    assert [f.caused_by for f in symptom] == [None]
+    listed = scanner.scan_text(ignored + "\nERROR: No matching distribution found for install==2.5.0\n")
+    symptom = [f for f in listed if f.id == "pip/no-matching-distribution"]
+    assert [f.caused_by for f in symptom] == [("pip/requires-python-mismatch", 0)]

@@ -135,4 +135,8 @@ def unstructure_record(record: Record) -> dict[str, Any]:
     data: dict[str, Any] = CONVERTER.unstructure(record)
     if not data.get("samples"):
         data.pop("samples", None)  # a field of pack records; the seed schema has none
+    graph = data.get("transition_graph") or {}
+    for link in [*graph.get("leads_to", []), *graph.get("preceded_by", [])]:
+        if not link.get("match_capture"):
+            link.pop("match_capture", None)  # optional: written only when set
     return data

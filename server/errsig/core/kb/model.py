@@ -53,6 +53,11 @@ class Transition:
     error_id: str
     probability: Rate | None = None
     condition: str = ""
+    # [symptom group, cause group]: when the symptom captured the first and the cause the
+    # second, the link holds only if the symptom's value appears in the cause's as a whole
+    # token ("No matching distribution found for x==1.3.5" after "Ignored the following
+    # versions …: 2.4.0 …" is not caused by them). Empty: always linked.
+    match_capture: list[str] = attrs.field(factory=list)
 
 
 @attrs.define(frozen=True)

@@ -4,6 +4,7 @@ the more specific signature winning, and symptoms linked to their causes."""
 from __future__ import annotations
 
 import bisect
+import re
 
 import attrs
 
@@ -13,6 +14,7 @@ INSTANCE_GAP = 40  # lines: repeats of one error closer than this are one instan
 CAUSE_WINDOW = 5000  # lines: how far back a cause may be
 FORWARD_WINDOW = 300  # lines: how far into its box a generic summary looks for its cause
 MAX_CANDIDATES = 64  # per cause id and direction: the nearest ones
+_TOKENS = re.compile(r"[\s,;]+")
 
 
 def _rank(f: Finding) -> tuple[bool, int, int, int, float]:
@@ -110,6 +112,21 @@ def _is_cause(c: Finding, f: Finding) -> bool:
     )
 
 
+def _captures_agree(c: Finding, f: Finding) -> bool:
+    """The links from ``c`` to ``f`` that compare captures (``match_capture``) hold: the
+    symptom's value is one of the whitespace-, comma- or semicolon-separated tokens of the
+    cause's (the versions pip says it ignored)."""
+    links = [t for t in c.record.transition_graph.leads_to if t.error_id == f.id]
+    links += [t for t in f.record.transition_graph.preceded_by if t.error_id == c.id]
+    for link in links:
+        if len(link.match_capture) != 2:
+            return True  # a plain link
+        mine, theirs = f.captures.get(link.match_capture[0]), c.captures.get(link.match_capture[1])
+        if not mine or theirs is None or mine in _TOKENS.split(theirs):
+            return True
+    return False
+
+
 def _link_causes(findings: list[Finding]) -> None:
     """Point each symptom at its root cause.
 
@@ -140,6 +157,8 @@ def _link_causes(findings: list[Finding]) -> None:
             lo = bisect.bisect_left(firsts[cid], f.line - CAUSE_WINDOW)
             hi = bisect.bisect_left(firsts[cid], f.line)
             for c in by_first[cid][max(lo, hi - MAX_CANDIDATES) : hi]:
+                if not _captures_agree(c, f):
+                    continue
                 first = first_seen[id(c)]
                 candidates.append(
                     (c.record.is_generic, f.line - c.line if c.line < f.line else f.line - first, c)
@@ -150,7 +169,7 @@ def _link_causes(findings: list[Finding]) -> None:
             hi = bisect.bisect_right(lines[cid], f.line + FORWARD_WINDOW)
             for c in by_id[cid][lo : min(hi, lo + MAX_CANDIDATES)]:
                 backward = first_seen[id(c)] < f.line and f.line - first_seen[id(c)] <= CAUSE_WINDOW
-                if not backward and not _is_cause(f, c):
+                if not backward and not _is_cause(f, c) and _captures_agree(c, f):
                     candidates.append((c.record.is_generic, c.line - f.line, c))
         candidates.sort(key=lambda x: (x[0], x[1], x[2].line))
         if candidates:
