@@ -44,6 +44,7 @@ log = logging.getLogger("errsig.lsp")
 MAX_FRAME = 512 << 20  # bytes: a 500 MB document is as large as an editor will send
 MAX_HEADER = 64 << 10  # bytes of header block without a blank line: garbage, dropped
 READ_SIZE = 1 << 20
+BIG_FRAME = 1 << 20  # bytes: a frame this big takes the client a while to send (a log it opens)
 _HEADER = b"Content-Length:"
 _LENGTH = re.compile(rb"Content-Length:[ \t]*(\d{1,20})[ \t]*\r?\n", re.IGNORECASE)
 _ID = re.compile(rb'"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\]|\\.){0,200}")')
@@ -114,6 +115,7 @@ class FrameReader:
     def __init__(self, read: Callable[[], Awaitable[bytes]]) -> None:
         self._read = read
         self._buf = bytearray()
+        self.big_frame = False  # a frame of BIG_FRAME bytes or more is arriving (a big didOpen)
 
     def _next_header(self) -> tuple[int, int] | None:
         """(body start, declared length) of the next complete header block in the buffer."""
@@ -147,6 +149,7 @@ class FrameReader:
                 del self._buf[:start]  # its body is skipped as garbage up to the next header
                 continue
             searched = start
+            self.big_frame = length >= BIG_FRAME
             while True:
                 early = self._early_end(start, searched, start + length)
                 if early is not None:
@@ -161,6 +164,7 @@ class FrameReader:
             with memoryview(self._buf) as view:  # one copy (a bytearray slice would be two)
                 body = bytes(view[start : start + length])
             del self._buf[: start + length]
+            self.big_frame = False
             yield body
 
     async def _more(self) -> bool:
@@ -244,8 +248,11 @@ def _pump(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queu
 async def serve(
     stop: threading.Event, read: Callable[[], Awaitable[bytes]], protocol: JsonRPCProtocol
 ) -> None:
-    """The message loop over any byte source (in place of ``pygls.io_.run_async``)."""
-    async for body in FrameReader(read).frames():
+    """The message loop over any byte source (in place of ``pygls.io_.run_async``). The
+    reader is the protocol's ``frame_reader`` (the workspace scan waits for a big frame)."""
+    reader = FrameReader(read)
+    protocol.frame_reader = reader  # type: ignore[attr-defined]
+    async for body in reader.frames():
         deliver(protocol, body)
         if stop.is_set():
             return

@@ -97,7 +97,27 @@ async def start(ls: ErrsigServer) -> None:
         await _register(ls)
     else:
         ls.spawn(_own_watcher(ls))
-    ls.state.initial_scan = ls.spawn(_initial_scan(ls))
+    ls.state.initial_scan = ls.spawn(_initial_scan(ls, settle=True))
+
+
+INITIAL_SCAN_GRACE = 0.5  # seconds after initialized: an editor sends the documents it shows first
+SETTLE_LIMIT = 60.0  # seconds the first workspace scan waits at most for open documents
+
+
+async def _settle(ls: ErrsigServer) -> None:
+    """Let the documents an editor opens at start-up go first: the workspace scan starts
+    once no big document is arriving and no open document's scan runs (an open log is then
+    skipped by the workspace scan instead of being scanned twice at once)."""
+    await asyncio.sleep(INITIAL_SCAN_GRACE)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SETTLE_LIMIT
+    while loop.time() < deadline:
+        reader = getattr(ls.protocol, "frame_reader", None)
+        arriving = bool(reader is not None and reader.big_frame)
+        scanning = any(e.task is not None and not e.task.done() for e in ls.state.logs.values())
+        if not arriving and not scanning:
+            return
+        await asyncio.sleep(0.05)
 
 
 async def restart(ls: ErrsigServer) -> None:
@@ -189,8 +209,9 @@ async def _poll(ls: ErrsigServer, interval: float = 1.0) -> None:
         await asyncio.sleep(interval)
 
 
-async def _initial_scan(ls: ErrsigServer) -> None:
-    """Scan the workspace's matching files once, reporting work-done progress."""
+async def _initial_scan(ls: ErrsigServer, *, settle: bool = False) -> None:
+    """Scan the workspace's matching files once, reporting work-done progress (``settle``:
+    the logs wait for the documents the editor opens at start-up, see :func:`_settle`)."""
     files = [p for root in ls.state.roots if root.is_dir() for p in _walk(root) if _classify(ls, p)]
     token = f"errsig-scan-{id(files)}"
     progress = ls.state.client.progress and bool(files)
@@ -206,11 +227,16 @@ async def _initial_scan(ls: ErrsigServer) -> None:
     # Requirements and scripts first (cheap), so links from logs find them.
     files.sort(key=lambda p: 0 if _classify(ls, p) != kinds.LOG else 1)
     logs = [p for p in files if _classify(ls, p) == kinds.LOG]
-    pool = _pool_for(ls, logs)
-    pooled = _submit(ls, pool, logs) if pool is not None else {}
+    pool: FilePool | None = None
+    pooled: dict[Path, asyncio.Future[Any]] = {}
     try:
         for i, path in enumerate(files):
             kind = _classify(ls, path)
+            if kind == kinds.LOG and path == logs[0]:  # the first log: the cheap files are noted
+                if settle:
+                    await _settle(ls)
+                pool = _pool_for(ls, logs)
+                pooled = _submit(ls, pool, logs) if pool is not None else {}
             if kind == kinds.LOG:
                 if not await _take_pooled(ls, path, pooled.pop(path, None)):
                     await asyncio.get_running_loop().run_in_executor(None, _prescan, ls, path)
