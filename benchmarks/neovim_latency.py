@@ -156,6 +156,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=50)
     ap.add_argument("--keys", type=int, default=20)
+    ap.add_argument(
+        "--runs", type=int, default=3, help="errsig runs; the median first-diagnostics time is shown"
+    )
     args = ap.parse_args()
     nvim = nvim_binary()
     if nvim is None:
@@ -170,15 +173,29 @@ def main() -> int:
     base = run(nvim, "none", work, args.keys)
     null = run(nvim, "null", work, args.keys)
     ours = run(nvim, "errsig", work, args.keys)
+    firsts = [ours.get("first_diag_ms")]
+    for _ in range(args.runs - 1):
+        firsts.append(run(nvim, "errsig", work, 1).get("first_diag_ms"))
     print(f":edit returns (no language server):  {base['edit_returned_ms']:8.0f} ms")
     print(f":edit returns (errsig):              {ours['edit_returned_ms']:8.0f} ms")
     if os.environ.get("BENCH_EVENTS"):
         print("events after :edit (ms):", ours.get("events"))
-    first = ours.get("first_diag_ms")
+    got = sorted(f for f in firsts if f)
+    if len(got) == len(firsts):
+        print(
+            f":edit -> first errsig diagnostics:    {got[len(got) // 2]:8.0f} ms   (median of {len(got)}; "
+            f"fastest {got[0]:.0f} ms; target <= 1500 ms)"
+        )
+    else:
+        print(f"no diagnostics in {len(firsts) - len(got)} of {len(firsts)} runs")
+
+    def attached(r: dict) -> str:  # type: ignore[type-arg]
+        ms = [e[1] for e in r.get("events", []) if e[0] == "attached"]
+        return f"{ms[0]:.0f} ms" if ms else "-"
+
     print(
-        f":edit -> first errsig diagnostics:    {first:8.0f} ms   (target <= 1500 ms)"
-        if first
-        else "no diagnostics"
+        f":edit -> LspAttach (the client has sent didOpen): do-nothing server {attached(null)}, "
+        f"errsig {attached(ours)}"
     )
     print(f"longest pause while opening (none):   {base['open_max_pause_ms']:8.0f} ms")
     print(f"longest pause while opening (null server): {null['open_max_pause_ms']:8.0f} ms")
