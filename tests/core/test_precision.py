@@ -52,3 +52,18 @@ def test_an_ignored_versions_line_is_not_the_cause_of_a_pin_it_does_not_list() -
     listed = scanner.scan_text(ignored + "\nERROR: No matching distribution found for install==2.5.0\n")
     symptom = [f for f in listed if f.id == "pip/no-matching-distribution"]
     assert [f.caused_by for f in symptom] == [("pip/requires-python-mismatch", 0)]
+
+
+def test_a_server_side_tls_handshake_error_is_not_a_proxy_error() -> None:
+    """A notebook or web server logs WRONG_VERSION_NUMBER when a client speaks plain HTTP to
+    its HTTPS port (ipython#8621); pip's proxy card is for a client talking to a proxy."""
+    from errsig.core.loading import load_toolkit
+
+    scanner = load_toolkit().scanner
+    server = (
+        "[W 10:51:22.114 NotebookApp] SSL Error on 7 ('127.0.0.1', 50321): "
+        "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:852)\n"
+    )
+    assert [f.id for f in scanner.scan_text(server)] != ["pip/proxy-error"]
+    client = "ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1123)\n"
+    assert [f.id for f in scanner.scan_text(client)] == ["pip/proxy-error"]
