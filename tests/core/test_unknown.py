@@ -194,3 +194,29 @@ def test_shapes_real_logs_showed_without_a_record(tk: Toolkit, tmp_path: Path) -
 def test_prose_that_names_an_exception_is_not_an_error(tk: Toolkit, tmp_path: Path) -> None:
     text = "TypeError: raised when the frob is not a string\nKeyError: if the key is missing\n"
     assert _scan(tk, text, tmp_path) == []
+
+
+def test_the_jvm_and_yarn_failure_lines(tk: Toolkit, tmp_path: Path) -> None:
+    java = (
+        "$ java -jar tool.jar\n"
+        'Exception in thread "main" java.lang.NoSuchMethodError: com.example.Foo.bar()V\n'
+        "\tat com.example.Main.main(Main.java:12)\n"
+    )
+    assert _ids(_scan(tk, java, tmp_path)) == [("unknown/java", 2)]
+    yarn = (
+        "yarn install v1.22.19\n[1/4] Resolving packages...\n"
+        'error Couldn\'t find package "nope" on the "npm" registry.\n'
+    )
+    assert _ids(_scan(tk, yarn, tmp_path)) == [("unknown/yarn", 3)]
+    prose = "error handling is described below\nerror codes are listed in the appendix\n"
+    assert _scan(tk, prose, tmp_path) == []
+
+
+def test_a_traceback_quoted_in_markdown_is_read_through_the_quote(tk: Toolkit, tmp_path: Path) -> None:
+    text = (
+        "> Traceback (most recent call last):\n"
+        '>   File "/srv/app.py", line 3, in <module>\n'
+        ">     client.connect()\n"
+        "> somelib.errors.BackendUnavailableError: backend at 10.0.0.5:7000 did not answer\n"
+    )
+    assert _ids(_scan(tk, text, tmp_path)) == [("unknown/python", 4)]

@@ -32,6 +32,8 @@ TOOLS = {
     "rust": "the Rust compiler (cargo)",
     "npm": "npm",
     "node": "Node.js",
+    "yarn": "Yarn",
+    "java": "the Java runtime (JVM)",
     "mypy": "mypy",
     "configure": "the configure script",
     "musl": "the musl dynamic loader (Alpine)",

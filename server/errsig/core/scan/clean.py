@@ -38,6 +38,7 @@ _PREFIXES = re.compile(
     r"|[\w.-]{1,64}(?:[-_]\d+)?\s*\| "  # docker compose service
     r"|##\[(?:error|warning|notice|debug|group|endgroup|section)\]"  # GitHub workflow commands
     r"|Step \d+/\d+ : "  # classic docker build
+    r"|>[ \t]?(?=\S|>)"  # a Markdown quote, as logs pasted into issues carry it ("> > " nested)
     r")+"
 )
 

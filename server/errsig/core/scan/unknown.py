@@ -150,6 +150,14 @@ _SHAPES = (
         "node",
     ),
     _s(r"^Error \[ERR_[A-Z_]+\]: \S", "node"),
+    # The JVM's uncaught exception (Gradle, Spark, Jenkins, any java -jar).
+    _s(r'^Exception in thread "[^"]*" (?:[\w$]+\.)+[\w$]*(?:Error|Exception)\b', "java"),
+    # Yarn classic prints its errors as "error <message>" (no colon after the word).
+    _s(
+        r"^error (?:An unexpected error occurred|Command failed with exit code \d+|Couldn't find |"
+        r"Found incompatible module|There appears to be trouble|\S+: The engine \S+ is incompatible)",
+        "yarn",
+    ),
     _s(r"^(?:\*\*)?(?:ba|z|da|fi)?sh: (?:command not found|no matches found): \S", "shell"),
     _s(r"^'[^']+' is not recognized as an internal or external command", "shell"),
     _s(r"^\S+ ?: The term '[^']+' is not recognized as (?:the|a) name of a cmdlet", "shell"),
