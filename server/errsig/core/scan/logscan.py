@@ -10,6 +10,7 @@ symptoms to causes.
 
 from __future__ import annotations
 
+import concurrent.futures
 import re
 import time
 from collections.abc import Callable
@@ -173,18 +174,52 @@ class LogScanner:
         *,
         cancelled: Callable[[], bool] = lambda: False,
         slice_bytes: int = SLICE,
+        threads: int = 1,
     ) -> list[Finding] | None:
         """Raw findings of ``data``, scanned a slice of lines at a time: each slice is a
         bounded piece of work, the GIL is offered to other threads between slices (a
         server's event loop keeps answering), and ``cancelled`` is checked there (None
         when it said so). Each slice starts a few lines early, so a hard wrap across the
-        cut is still joined; a match found twice keeps its longest form."""
-        found: dict[tuple[str, int, int], Finding] = {}
-        pos, line = 0, first_line
+        cut is still joined; a match found twice keeps its longest form. ``threads`` > 1
+        scans slices in that many threads at once (RE2 releases the GIL while it matches);
+        the findings are the same, merged in the slices' order."""
         wraps = len(data) <= WRAP_SCAN_LIMIT  # as a whole-text scan decides, not each slice
-        while pos < len(data):
+
+        def scan(piece: tuple[int, int, int]) -> list[Finding] | None:
             if cancelled():
                 return None
+            start, end, start_line = piece
+            found = self.scan_bytes(data[start:end], start_line, raw_findings=True, wraps=wraps)
+            time.sleep(0)  # let the other threads run
+            return found
+
+        pieces = self._slices(data, first_line, slice_bytes)
+        if threads > 1 and len(pieces) > 1:
+            with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="errsig-slice") as pool:
+                results = list(pool.map(scan, pieces))
+        else:
+            results = []
+            for piece in pieces:
+                results.append(scan(piece))
+                if results[-1] is None:
+                    break
+        found: dict[tuple[str, int, int], Finding] = {}
+        for result in results:
+            if result is None:
+                return None
+            for f in result:
+                key = (f.id, f.line, f.col)
+                if key not in found or len(found[key].match) < len(f.match):
+                    found[key] = f
+        return list(found.values())
+
+    @staticmethod
+    def _slices(data: bytes, first_line: int, slice_bytes: int) -> list[tuple[int, int, int]]:
+        """(start, end, line of start) of each slice: whole lines, about ``slice_bytes`` each,
+        each starting up to MAX_WRAP_CHAIN - 1 lines before the previous one's end."""
+        out: list[tuple[int, int, int]] = []
+        pos, line = 0, first_line
+        while pos < len(data):
             cut = data.find(b"\n", min(len(data), pos + slice_bytes))
             end = len(data) if cut < 0 else cut + 1
             start, start_line = pos, line
@@ -193,14 +228,10 @@ class LogScanner:
                 if prev == start or start - prev > LONG_LINE:
                     break
                 start, start_line = prev, start_line - 1
-            for f in self.scan_bytes(data[start:end], start_line, raw_findings=True, wraps=wraps):
-                key = (f.id, f.line, f.col)
-                if key not in found or len(found[key].match) < len(f.match):
-                    found[key] = f
+            out.append((start, end, start_line))
             line += data.count(b"\n", pos, end)
             pos = end
-            time.sleep(0)  # let the other threads run
-        return list(found.values())
+        return out
 
     def _candidates(self, data: bytes) -> dict[int, int]:
         """Line start -> a byte offset in that line worth looking at."""
