@@ -213,8 +213,15 @@ async def _initial_scan(ls: ErrsigServer, *, settle: bool = False) -> None:
     """Scan the workspace's matching files once, reporting work-done progress (``settle``:
     the logs wait for the documents the editor opens at start-up, see :func:`_settle`)."""
     files = [p for root in ls.state.roots if root.is_dir() for p in _walk(root) if _classify(ls, p)]
+    # Requirements and scripts first (cheap), before anything awaits: links from logs find
+    # them, and a code action asked for right after `initialized` sees them.
+    logs = [p for p in files if _classify(ls, p) == kinds.LOG]
+    for path in files:
+        kind = _classify(ls, path)
+        if kind != kinds.LOG:
+            note_file(ls, path, kind)
     token = f"errsig-scan-{id(files)}"
-    progress = ls.state.client.progress and bool(files)
+    progress = ls.state.client.progress and bool(logs)
     if progress:
         try:
             await ls.work_done_progress.create_async(token)
@@ -224,29 +231,19 @@ async def _initial_scan(ls: ErrsigServer, *, settle: bool = False) -> None:
         except Exception as exc:
             ls.log(f"work done progress refused: {exc!r}")
             progress = False
-    # Requirements and scripts first (cheap), so links from logs find them.
-    files.sort(key=lambda p: 0 if _classify(ls, p) != kinds.LOG else 1)
-    logs = [p for p in files if _classify(ls, p) == kinds.LOG]
-    pool: FilePool | None = None
-    pooled: dict[Path, asyncio.Future[Any]] = {}
+    if logs and settle:
+        await _settle(ls)
+    pool = _pool_for(ls, logs) if logs else None
+    pooled = _submit(ls, pool, logs) if pool is not None else {}
     try:
-        for i, path in enumerate(files):
-            kind = _classify(ls, path)
-            if kind == kinds.LOG and path == logs[0]:  # the first log: the cheap files are noted
-                if settle:
-                    await _settle(ls)
-                pool = _pool_for(ls, logs)
-                pooled = _submit(ls, pool, logs) if pool is not None else {}
-            if kind == kinds.LOG:
-                if not await _take_pooled(ls, path, pooled.pop(path, None)):
-                    await asyncio.get_running_loop().run_in_executor(None, _prescan, ls, path)
-                rescan_file(ls, path, force=True)
-            else:
-                note_file(ls, path, kind)
+        for i, path in enumerate(logs):
+            if not await _take_pooled(ls, path, pooled.pop(path, None)):
+                await asyncio.get_running_loop().run_in_executor(None, _prescan, ls, path)
+            rescan_file(ls, path, force=True)
             if progress:
                 ls.work_done_progress.report(
                     token,
-                    t.WorkDoneProgressReport(message=path.name, percentage=int(100 * (i + 1) / len(files))),
+                    t.WorkDoneProgressReport(message=path.name, percentage=int(100 * (i + 1) / len(logs))),
                 )
             await asyncio.sleep(0)
     finally:
