@@ -34,6 +34,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import installed  # noqa: E402
 from corpus import generate  # noqa: E402
 
 ERROR_LINE = "ERROR: Could not install packages due to an OSError: [Errno 104] Connection reset by peer"
@@ -41,7 +42,7 @@ ERROR_LINE = "ERROR: Could not install packages due to an OSError: [Errno 104] C
 
 class Client:
     def __init__(self, workspace: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+        env = installed.env({k: v for k, v in os.environ.items() if not k.startswith("PIP_")})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "errsig", "lsp"],
             stdin=subprocess.PIPE,
@@ -170,6 +171,7 @@ def main() -> int:
     ap.add_argument("--workspace-logs", type=int, default=4, help="50 MB logs in the workspace-scan figure")
     args = ap.parse_args()
 
+    installed.compile_bytecode()  # the server starts as pip installs it: with bytecode
     if args.workspace_logs:
         wsw = Path(tempfile.mkdtemp(prefix="errsig-lsp-ws-"))
         for i in range(args.workspace_logs):

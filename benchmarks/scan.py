@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "server"))
 
+import installed  # noqa: E402
 from corpus import generate  # noqa: E402
 from errsig.core.loading import Toolkit, load_toolkit  # noqa: E402
 from errsig.core.matching.fast import installed as fast_available  # noqa: E402
@@ -88,16 +89,20 @@ def grep_floor(tk: Toolkit, path: Path) -> float | None:
 
 def startup_ms(workdir: Path, runs: int = 10) -> tuple[float, float]:
     """``errsig scan`` on an empty file, end to end in a new process (best of ``runs``), and
-    ``python -c pass`` beside it: what every CI step and pre-commit hook pays before a scan."""
+    ``python -c pass`` beside it: what every CI step and pre-commit hook pays before a scan.
+
+    Measured as installed, with bytecode (benchmarks/installed.py)."""
     empty = workdir / "empty.log"
     empty.write_bytes(b"")
-    env = {**os.environ, "PYTHONPATH": str(HERE.parent / "server")}
+    installed.compile_bytecode()
+    env = installed.env({**os.environ, "PYTHONPATH": str(HERE.parent / "server")})
 
     def best(cmd: list[str]) -> float:
         subprocess.run(cmd, capture_output=True, check=False, env=env)  # caches warm, as for a user
         return 1000 * best_of(runs, lambda: subprocess.run(cmd, capture_output=True, check=False, env=env))
 
-    return best([sys.executable, "-m", "errsig", "scan", str(empty)]), best([sys.executable, "-c", "pass"])
+    scan = [sys.executable, "-m", "errsig", "scan", str(empty)]
+    return best(scan), best([sys.executable, "-c", "pass"])
 
 
 def main() -> int:
@@ -109,8 +114,8 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="errsig-bench-"))
     ours_ms, python_ms = startup_ms(workdir)
     print(
-        f"start-up: `errsig scan` on an empty file {ours_ms:.0f} ms (best of 10; target <= 150 ms), "
-        f"`python -c pass` {python_ms:.0f} ms"
+        f"start-up: `errsig scan` on an empty file {ours_ms:.0f} ms (bytecode as pip installs it; "
+        f"best of 10; target <= 150 ms), `python -c pass` {python_ms:.0f} ms"
     )
     log = workdir / "build.log"
     data = generate(args.mb << 20)

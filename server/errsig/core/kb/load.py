@@ -7,7 +7,6 @@ reported with its file, JSON path and reason, skipped, and the rest still loads.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -122,6 +121,12 @@ def _record(data: Any, rel: str, shown: str) -> tuple[Record | None, list[Proble
     return record, []
 
 
+def _sha256() -> Any:
+    import hashlib  # noqa: PLC0415
+
+    return hashlib.sha256()
+
+
 def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) -> PackContents:
     """Every record of the pack at ``root``; never raises: what cannot load is a Problem."""
     root = Path(root)
@@ -130,7 +135,9 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
     if not root.is_dir():
         contents.problems.append(Problem(str(root), "$", "pack folder does not exist"))
         return contents
-    digest = hashlib.sha256()
+    # Foreign packs are vetted, and the verdict is cached under the pack's digest; the
+    # trusted built-in pack is never vetted, so its start-up skips hashing (and hashlib).
+    digest = None if trusted else _sha256()
     files, contents.problems = _json_files(root, name)
     for path, rel in files:
         shown = f"{name}/{rel}"
@@ -146,7 +153,8 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
         except OSError as exc:
             contents.problems.append(Problem(shown, "$", f"cannot read: {exc.strerror or exc}"))
             continue
-        digest.update(rel.encode() + b"\0" + raw)
+        if digest is not None:
+            digest.update(rel.encode() + b"\0" + raw)
         data, error = _parse(raw)
         if error is not None:
             contents.problems.append(Problem(shown, "$", error))
@@ -158,7 +166,7 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
         contents.problems.extend(problems)
         if record is not None:
             contents.records.append(LoadedRecord(record, shown, name, trusted))
-    contents.digest = digest.hexdigest()
+    contents.digest = digest.hexdigest() if digest is not None else ""
     return contents
 
 

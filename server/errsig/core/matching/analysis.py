@@ -8,7 +8,6 @@ ignored and computed again, and nothing here raises.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -18,9 +17,10 @@ import attrs
 
 from errsig.core.matching.literals import is_case_insensitive, required_literals
 
-VERSION = 1  # bump when what is derived changes
+VERSION = 2  # bump when what is derived, or the key, changes (2: keyed by the pattern itself)
 FILE = f"patterns-v{VERSION}.json"
 MAX_ENTRIES = 50_000  # a bigger file is not read (it is rewritten with what this run needs)
+MAX_BYTES = 20 << 20
 
 
 @attrs.frozen
@@ -44,7 +44,9 @@ def analyse(pattern: str) -> Analysis:
 
 
 def _key(pattern: str) -> str:
-    return hashlib.sha256(pattern.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    # The pattern itself: a hash would cost every start-up OpenSSL's import (~4 ms) to save
+    # a few hundred kilobytes of cache file.
+    return pattern
 
 
 def _valid(entry: Any) -> Analysis | None:
@@ -77,7 +79,7 @@ class AnalysisCache:
         if self.path is None:
             return
         try:
-            if self.path.stat().st_size <= MAX_ENTRIES * 400:
+            if self.path.stat().st_size <= MAX_BYTES:
                 data = json.loads(self.path.read_text("utf-8"))
                 if isinstance(data, dict):
                     self._stored = data

@@ -10,7 +10,6 @@ prefilter. Compiled databases are cached on disk, keyed by the patterns' hash.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import threading
@@ -94,6 +93,9 @@ class FastPrefilter:
             (i, src.encode("utf-8"), base | (hyperscan.HS_FLAG_CASELESS if ci else 0))
             for i, src, ci in sources
         ]
+        # a compiled database is cached under a key: only then
+        import hashlib  # noqa: PLC0415
+
         key = hashlib.sha256(repr([(s, f) for _i, s, f in entries]).encode() + b"hs-v1").hexdigest()[:32]
         path = cache / f"hyperscan-{key}.db" if cache else None
         ids_path = path.with_suffix(".ids") if path else None

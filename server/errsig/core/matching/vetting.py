@@ -8,7 +8,6 @@ keyed by the pack's content hash, the corpus hash and the errsig version.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -57,6 +56,9 @@ def corpus_files() -> list[Path]:
 
 
 def corpus_digest() -> str:
+    # foreign packs only: the built-in catalogue is not vetted
+    import hashlib  # noqa: PLC0415
+
     h = hashlib.sha256()
     for path in corpus_files():
         h.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -74,6 +76,8 @@ def vet_pack(
     ``scan_factory(catalogue)`` returns a function scanning bytes into raw
     ``(id, line, match)`` hits (the scan layer supplies it; matching does not import it).
     """
+    import hashlib  # noqa: PLC0415
+
     key = hashlib.sha256(f"{pack.digest}:{corpus_digest()}:{__version__}".encode()).hexdigest()[:32]
     cache_file = cache_dir() / f"vetting-{key}.json"
     if use_cache and cache_file.is_file():

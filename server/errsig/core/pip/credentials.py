@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import re2
 
-from errsig.core.pip.options import PipOption
+if TYPE_CHECKING:  # the option table is imported by what masks a command line, not here
+    from errsig.core.pip.options import PipOption
 
 CREDENTIAL_PLACEHOLDER = "<user>:<password>"
 

@@ -10,7 +10,6 @@ symptoms to causes.
 
 from __future__ import annotations
 
-import concurrent.futures
 import re
 import time
 from collections.abc import Callable
@@ -195,6 +194,9 @@ class LogScanner:
 
         pieces = self._slices(data, first_line, slice_bytes)
         if threads > 1 and len(pieces) > 1:
+            # a threaded scan only: start-up does not import it
+            import concurrent.futures  # noqa: PLC0415
+
             with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="errsig-slice") as pool:
                 results = list(pool.map(scan, pieces))
         else:
