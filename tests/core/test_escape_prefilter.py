@@ -79,3 +79,27 @@ def test_escapes_written_out_in_a_json_stream_are_cleaned_first(toolkits: tuple[
     through, _ = toolkits
     text = '{"stream":"' + PIP + 'sp\\u001b[1mace left on device\\n"}\n'
     assert [f.id for f in through.scanner.scan_text(text)] == ["pip/no-space-left-on-device"]
+
+
+def test_an_escape_inside_a_word_sends_its_line_to_be_cleaned() -> None:
+    from errsig.core.matching.engine import other_escape_at
+
+    # The gap sits at word boundaries only: an escape between two letters is found from the
+    # line's start, and the line is cleaned and looked at again.
+    assert other_escape_at(b"ok\nConnec\x1b[1mtion reset by peer\n", 3)
+    assert other_escape_at(b"[Errno 10\x1b[0m\x1b[1m4]", 0)
+    # The last letter of one escape followed by another escape is not a letter of the text
+    # (gcc colours each word with "\x1b[01;35m\x1b[K"): such a line is not sent to be cleaned.
+    assert not other_escape_at(b"x.c:1:2: \x1b[01;35m\x1b[Kwarning: \x1b[m\x1b[Kunused\n", 0)
+    assert not other_escape_at(b"\x1b[?25l\x1b[2Kdownloading\n", 0)
+    # Only read from a line's start.
+    assert not other_escape_at(b"ab\x1b[1mcd", 1)
+
+
+def test_a_literal_broken_inside_a_word_is_still_found(toolkits: tuple[Toolkit, Toolkit]) -> None:
+    through, _cleaning = toolkits
+    plain = "fatal: unable to access 'https://example.org/x.git/': Could not resolve host: example.org"
+    # an escape inside every word of four letters or more: no literal is left whole
+    broken = " ".join(w[:2] + "\x1b[1m" + w[2:] if len(w) >= 4 else w for w in plain.split(" "))
+    assert [f.id for f in through.scanner.scan_text(plain + "\n")] == ["git/could-not-resolve-host"]
+    assert [f.id for f in through.scanner.scan_text(broken + "\n")] == ["git/could-not-resolve-host"]

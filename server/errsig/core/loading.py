@@ -89,9 +89,11 @@ def load_toolkit(
 
 def scanner_for(packs: tuple[str, ...], unknown: bool) -> LogScanner:
     """The scanner a spawned worker builds (:class:`errsig.core.scan.parallel.FilePool`):
-    the same packs as its parent's toolkit, loaded once when the worker starts."""
+    the same packs as its parent's toolkit, loaded once when the worker starts, with the
+    programs a first scan would build compiled (a worker is started ahead of its files)."""
     toolkit = load_toolkit([Path(p) for p in packs])
     toolkit.scanner.unknown = unknown
+    toolkit.matcher.engine.warm()
     return toolkit.scanner
 
 

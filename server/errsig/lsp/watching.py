@@ -231,11 +231,15 @@ async def _initial_scan(ls: ErrsigServer, *, settle: bool = False) -> None:
         except Exception as exc:
             ls.log(f"work done progress refused: {exc!r}")
             progress = False
-    if logs and settle:
-        await _settle(ls)
+    # Worker processes start now, so they load their catalogue while the editor's first
+    # documents arrive; the logs are handed out once those have settled.
     pool = _pool_for(ls, logs) if logs else None
-    pooled = _submit(ls, pool, logs) if pool is not None else {}
+    if pool is not None:
+        pool.start()
     try:
+        if logs and settle:
+            await _settle(ls)
+        pooled = _submit(ls, pool, logs) if pool is not None else {}
         for i, path in enumerate(logs):
             if not await _take_pooled(ls, path, pooled.pop(path, None)):
                 await asyncio.get_running_loop().run_in_executor(None, _prescan, ls, path)

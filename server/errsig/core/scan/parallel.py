@@ -116,6 +116,10 @@ def _start_spawned(make_scanner: Callable[..., LogScanner], args: tuple[Any, ...
     _WORKER["scanner"] = make_scanner(*args)
 
 
+def _ready() -> None:
+    """A task that only makes a worker start (its initializer builds the scanner)."""
+
+
 def _scan_whole_file(path: str, max_bytes: int | None) -> TailState | str:
     try:
         return scan_growing(_WORKER["scanner"], Path(path), None, max_bytes=max_bytes, editor_lines=True)
@@ -138,12 +142,19 @@ class FilePool:
         """``make_scanner(*args)`` builds each worker's scanner (a module-level function: it is
         pickled to the worker); ``records`` maps ids to the caller's record objects."""
         self._records = records
+        self._workers = workers
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_spawned,
             initargs=(make_scanner, args),
         )
+
+    def start(self) -> None:
+        """Start every worker now (the executor starts them on demand): a caller that has
+        other things to wait for first lets the workers load their catalogue meanwhile."""
+        for _ in range(self._workers):
+            self._pool.submit(_ready)
 
     def scan(self, path: Path, max_bytes: int | None) -> concurrent.futures.Future[TailState | str]:
         outer: concurrent.futures.Future[TailState | str] = concurrent.futures.Future()
