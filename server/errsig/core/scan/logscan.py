@@ -408,6 +408,7 @@ class LogScanner:
                 texts.append(chain)
         signatures = self.matcher.signatures
         raw_texts: dict[tuple[int, int], dict[int, str]] = {}  # decoded once per line, not per hit
+        probe: list[bool] = []  # whether the line is a configure probe's: asked once, not per hit
         for seg in texts:
             single_line = seg.posmap.pieces[0][1] == seg.posmap.pieces[-1][1] if seg.posmap.pieces else True
             for index in engine.patterns_in(seg.text, seen if single_line else None):
@@ -418,8 +419,11 @@ class LogScanner:
                     key = (sig.record.id, line, col)
                     if key in found and len(found[key].match) >= h.end - h.start:
                         continue  # the same match; a longer one (across a wrap) replaces it
-                    if PROBE_TAG in sig.record.tags and is_probe(lines.text(start, end), lines.data, start):
-                        continue  # a configure probe's compiler error is not the build failing
+                    if PROBE_TAG in sig.record.tags:
+                        if not probe:
+                            probe.append(is_probe(lines.text(start, end), lines.data, start))
+                        if probe[0]:
+                            continue  # a configure probe's compiler error is not the build failing
                     severity = "information" if sig.demoted else sig.record.severity
                     marked = _is_marked(seg.text, h.start)
                     if severity == "error" and not marked and WARNING_UNLESS_MARKED in sig.record.tags:
