@@ -220,3 +220,44 @@ def test_a_traceback_quoted_in_markdown_is_read_through_the_quote(tk: Toolkit, t
         "> somelib.errors.BackendUnavailableError: backend at 10.0.0.5:7000 did not answer\n"
     )
     assert _ids(_scan(tk, text, tmp_path)) == [("unknown/python", 4)]
+
+
+GRADLE = """> Task :app:processDebugResources FAILED
+
+FAILURE: Build failed with an exception.
+
+* What went wrong:
+Execution failed for task ':app:processDebugResources'.
+> A failure occurred while executing com.android.build.gradle.internal.res.LinkApplicationAndroidResources
+   > Android resource linking failed
+     ERROR: AndroidManifest.xml:12: AAPT: error: resource style/AppTheme.Splash not found.
+
+* Try:
+> Run with --stacktrace option to get the stack trace.
+
+BUILD FAILED in 14s
+"""
+
+
+def test_gradles_what_went_wrong_block_names_its_deepest_cause(tk: Toolkit, tmp_path: Path) -> None:
+    # No error word on "> Android resource linking failed"; the ERROR: line under it is its
+    # own unknown error (aapt's), and nothing in "* Try:" is one.
+    found = [(f.id, f.line + 1) for f in _scan(tk, GRADLE, tmp_path) if f.unknown and f.caused_by is None]
+    assert ("unknown/gradle", 8) in found
+    assert all(line < 11 for _id, line in found)
+
+
+def test_a_gradle_block_pasted_as_a_markdown_quote(tk: Toolkit, tmp_path: Path) -> None:
+    quoted = "".join(f"> {line}\n" if line else ">\n" for line in GRADLE.splitlines())
+    found = [(f.id, f.line + 1) for f in _scan(tk, quoted, tmp_path) if f.unknown and f.caused_by is None]
+    assert ("unknown/gradle", 8) in found
+
+
+def test_a_compilation_summary_in_gradles_block_is_a_symptom(tk: Toolkit, tmp_path: Path) -> None:
+    text = "e: file:///src/Main.kt:3:5 Unresolved reference: foo\n\n"
+    text += "FAILURE: Build failed with an exception.\n\n"
+    text += "* What went wrong:\nExecution failed for task ':app:compileDebugKotlin'.\n"
+    text += "> Compilation error. See log for more details\n\n* Try:\n"
+    gradle = [f for f in _scan(tk, text, tmp_path) if f.id == "unknown/gradle"]
+    assert [f.line + 1 for f in gradle] == [7]
+    assert gradle[0].symptom

@@ -34,6 +34,7 @@ TOOLS = {
     "node": "Node.js",
     "yarn": "Yarn",
     "java": "the Java runtime (JVM)",
+    "gradle": "Gradle",
     "mypy": "mypy",
     "configure": "the configure script",
     "musl": "the musl dynamic loader (Alpine)",

@@ -24,7 +24,13 @@ import re2
 from errsig.core.kb.unknown import PREFIX, unknown_record
 from errsig.core.matching.regex import raw_spans
 from errsig.core.pip.credentials import mask_credentials
-from errsig.core.scan.clean import ESCAPE_MARKERS, PREFIXES_PATTERN, clean_segments, strip_escapes_bytes
+from errsig.core.scan.clean import (
+    ESCAPE_MARKERS,
+    PREFIXES_PATTERN,
+    Segment,
+    clean_segments,
+    strip_escapes_bytes,
+)
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.probes import is_probe
 
@@ -224,6 +230,7 @@ if not all(p.startswith("^") for p in _SOURCES[:-1]) or _SOURCES[-1].startswith(
 _GATE = re2.compile(("(?m)^[ \\t]*(?:" + "|".join(f"(?:{p[1:]})" for p in _SOURCES[:-1]) + ")").encode())
 _EXIT_GATE = re2.compile(_SOURCES[-1].encode())
 _CONTROL = re2.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PREFIX_TEXT = re.compile("^" + PREFIXES_PATTERN)
 _PREFIX_BYTES = re.compile(b"(?m)^" + PREFIXES_PATTERN.replace("\\ufeff", "\\xef\\xbb\\xbf").encode())
 
 # Words naming the tool that printed the lines above a finding; the nearest one wins.
@@ -342,20 +349,101 @@ def _gated(data: bytes) -> list[tuple[int, int]]:
     return sorted(keep + always)
 
 
+# Gradle explains a failed build in a block with no error word on its decisive line:
+#   * What went wrong:
+#   Execution failed for task ':app:mergeDebugResources'.
+#   > A failure occurred while executing …
+#      > Android resource linking failed
+# The deepest "> " line is the cause (the block's first line when there is none); the block
+# ends at Gradle's next section ("* Try:", "* Exception is:", …).
+_GRADLE_HEADER = b"What went wrong:"
+_GRADLE_END = ("* Try", "- Try", "* Exception is", "* Get more help", "BUILD FAILED", "FAILURE:", "* Where")
+_GRADLE_SYMPTOM = re2.compile(
+    r"Compilation (?:failed|error)|finished with non-zero exit value|See the compiler error output"
+)
+GRADLE_BLOCK_LINES = 40
+
+
+def _quoted(text: str) -> tuple[int, str]:
+    """How many "> " marks lead the line (through CI prefixes and indentation), and the rest."""
+    depth = 0
+    while True:
+        text = text.lstrip()
+        if text.startswith(">"):  # also "> " followed by indentation, which the prefixes skip
+            depth += 1
+            text = text[1:]
+            continue
+        prefix = _PREFIX_TEXT.match(text)
+        if prefix is None or not prefix.group(0):
+            return depth, text.rstrip()
+        depth += prefix.group(0).count(">")
+        text = text[prefix.end() :]
+
+
+def _gradle_lines(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of the decisive line of each Gradle "What went wrong" block: its deepest
+    "> " line (counted above the block's own quoting: a log pasted as a Markdown quote)."""
+    out: list[tuple[int, int]] = []
+    at = data.find(_GRADLE_HEADER)
+    while at >= 0:
+        line_end = data.find(b"\n", at)
+        if line_end < 0:
+            break
+        pos = line_end + 1
+        block: list[tuple[int, tuple[int, int]]] = []  # (depth, line)
+        for _ in range(GRADLE_BLOCK_LINES):
+            if pos >= len(data):
+                break
+            end = data.find(b"\n", pos)
+            end = len(data) if end < 0 else end
+            text = strip_escapes_bytes(data[pos : min(end, pos + LONG)]).decode("utf-8", "replace")
+            depth, body = _quoted(text)
+            if body.startswith(_GRADLE_END):
+                break
+            if body:
+                block.append((depth, (pos, end)))
+            pos = end + 1
+        if block:
+            top = max(depth for depth, _line in block)
+            if top > min(depth for depth, _line in block):
+                out.append([line for depth, line in block if depth == top][-1])
+            else:
+                out.append(block[0][1])
+        at = data.find(_GRADLE_HEADER, line_end)
+    return out
+
+
 def find_unknown(data: bytes, first_line: int = 0) -> list[Finding]:
     """Raw unknown-error findings in ``data`` (which starts at line ``first_line``); the
     resolver keeps the ones no record claims."""
     out: list[Finding] = []
     tools = _Tools(data)
+    gradle = set(_gradle_lines(data)) if _GRADLE_HEADER in data else set()
     line_no, counted = first_line, 0
-    for start, end in _gated(data):
+    for start, end in sorted(set(_gated(data)) | gradle):
         line_no += data.count(b"\n", counted, start)
         counted = start
         raw = data[start : min(end, start + LONG)].decode("utf-8", "replace").rstrip("\r")
-        hit = _classify(raw, line_no, data, start, tools)
+        if (start, end) in gradle:
+            hit = _gradle_finding(raw, line_no)
+        else:
+            hit = _classify(raw, line_no, data, start, tools)
         if hit is not None:
             out.append(hit)
     return out
+
+
+def _gradle_finding(raw: str, number: int) -> Finding | None:
+    for seg in clean_segments(raw, number):
+        text = seg.text
+        body = text.lstrip()
+        if not body:
+            continue
+        offset = len(text) - len(body)
+        body = body.rstrip()
+        symptom = _GRADLE_SYMPTOM.search(body) is not None
+        return _unknown_finding("gradle", seg, offset, body, raw, number, PRIMARY if not symptom else SYMPTOM)
+    return None
 
 
 def _classify(raw: str, number: int, data: bytes, start: int, tools: _Tools) -> Finding | None:
@@ -386,24 +474,30 @@ def _classify(raw: str, number: int, data: bytes, start: int, tools: _Tools) -> 
             tool = shape.tool or tools.at(start)
             if shape.tool is None and body.startswith("×") and tool not in ("uv", "pip"):
                 tool = "pip"
-            message, _ = mask_credentials(body[:MESSAGE])
-            line, col = seg.posmap.raw(offset)
-            end_line, end_col = seg.posmap.raw_end(offset + len(body))
-            return Finding(
-                record=unknown_record(tool),
-                line=line,
-                col=col,
-                end_line=end_line,
-                end_col=end_col,
-                match=body,
-                captures={"message": message},
-                severity="information",
-                builtin=False,
-                marked=True,
-                texts={line: raw} if line == end_line == number else {},
-                symptom=kind == SYMPTOM,
-            )
+            return _unknown_finding(tool, seg, offset, body, raw, number, kind)
     return None
+
+
+def _unknown_finding(
+    tool: str, seg: Segment, offset: int, body: str, raw: str, number: int, kind: str
+) -> Finding:
+    message, _ = mask_credentials(body[:MESSAGE])
+    line, col = seg.posmap.raw(offset)
+    end_line, end_col = seg.posmap.raw_end(offset + len(body))
+    return Finding(
+        record=unknown_record(tool),
+        line=line,
+        col=col,
+        end_line=end_line,
+        end_col=end_col,
+        match=body,
+        captures={"message": message},
+        severity="information",
+        builtin=False,
+        marked=True,
+        texts={line: raw} if line == end_line == number else {},
+        symptom=kind == SYMPTOM,
+    )
 
 
 def _claimed_lines(known: Iterable[Finding]) -> set[int]:
