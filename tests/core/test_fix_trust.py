@@ -346,3 +346,31 @@ def test_a_poetry_step_is_not_offered_for_pip_output(tmp_path: Path) -> None:
         f.command or "" for f in fixes_for(record, {}, _ctx(tmp_path, log_lines=poetry_log, log_line=2))
     ]
     assert any(c.startswith("poetry") for c in commands), commands
+
+
+def test_mirrors_registries_and_proxies_set_in_the_environment_are_risky_and_never_first() -> None:
+    from errsig.core.fixes.plan import is_risky, safest_first
+    from errsig.core.kb.model import Workaround
+
+    def step(how: str) -> Workaround:
+        return Workaround(action="x", success_rate=None, how=how, condition="", sources=[])
+
+    assert is_risky(step("export HF_ENDPOINT=https://hf-mirror.com"))
+    assert is_risky(step("npm config set registry https://registry.npmmirror.com"))
+    assert is_risky(step("$env:HTTPS_PROXY='http://proxy:8080'"))
+    assert not is_risky(step("export NCCL_DEBUG=INFO"))
+    assert not is_risky(step("huggingface-cli login"))
+    from errsig.core.loading import load_toolkit
+
+    tk = load_toolkit([])
+    for sig in tk.matcher.signatures:
+        ordered = safest_first(sig.record)
+        if ordered and any(is_risky(w) for w in ordered):
+            assert not is_risky(ordered[0]), sig.record.id
+
+
+def test_setting_a_tool_back_to_its_own_registry_is_not_risky() -> None:
+    from errsig.core.fixes.plan import is_risky
+    from errsig.core.kb.model import Workaround
+
+    assert not is_risky(Workaround(action="x", how="npm config set registry https://registry.npmjs.org/"))

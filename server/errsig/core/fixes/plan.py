@@ -752,8 +752,27 @@ def fixes_for(record: Record, captures: Mapping[str, str], ctx: FixContext) -> l
     return fixes
 
 
+# Steps that send a tool's downloads elsewhere through the environment or its own config: a
+# third-party model or package mirror, a proxy, a registry. Risky like pip's --index-url.
+_ELSEWHERE = re.compile(
+    r"(?i)(?:\b(?:export|set|setx)\s+|\$env:)(?:HF_ENDPOINT|PIP_INDEX_URL|PIP_EXTRA_INDEX_URL|"
+    r"PIP_TRUSTED_HOST|PIP_PROXY|HTTPS?_PROXY|ALL_PROXY|NPM_CONFIG_REGISTRY|YARN_REGISTRY|"
+    r"UV_INDEX_URL|UV_DEFAULT_INDEX|UV_EXTRA_INDEX_URL|GOPROXY)\b|"
+    r"\b(?:npm|yarn|pnpm) config set (?:registry|proxy|https-proxy)\b|"
+    r"\bgit config (?:--global )?https?\.proxy\b"
+)
+
+# Setting a tool back to its own service is not sending it elsewhere.
+_OFFICIAL = re.compile(
+    r"https://(?:registry\.npmjs\.org|registry\.yarnpkg\.com|pypi\.org|huggingface\.co|proxy\.golang\.org)/?(?:\s|$)"
+)
+
+
 def is_risky(w: Workaround, captures: Mapping[str, str] | None = None) -> bool:
-    """Whether a workaround points pip at a third-party index, a proxy, or weakens TLS."""
+    """Whether a workaround points pip at a third-party index, a proxy, or weakens TLS; or
+    sends another tool's downloads to a mirror, registry or proxy through its settings."""
+    if any(_ELSEWHERE.search(line) and not _OFFICIAL.search(line) for line in w.how.splitlines()):
+        return True
     plan = _plan(w, captures or {})
     for cmd in plan.pip:
         for o in cmd.options:
