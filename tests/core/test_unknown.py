@@ -261,3 +261,25 @@ def test_a_compilation_summary_in_gradles_block_is_a_symptom(tk: Toolkit, tmp_pa
     gradle = [f for f in _scan(tk, text, tmp_path) if f.id == "unknown/gradle"]
     assert [f.line + 1 for f in gradle] == [7]
     assert gradle[0].symptom
+
+
+@pytest.mark.parametrize(
+    ("line", "tool"),
+    [
+        ("src/app.ts(3,21): error TS2304: Cannot find name 'frobnicate'.", "typescript"),
+        ("error TS5058: The specified path does not exist: 'tsconfig.app.json'.", "typescript"),
+        ("/src/App.csproj : error NU1102: Unable to find package Foo.Bar with version (>= 9.9)", "dotnet"),
+        ("PHP Fatal error:  Uncaught Error: Class 'Foo\\Bar' not found in /app/index.php:3", "php"),
+        ("Psych::SyntaxError: (<unknown>): did not find expected key while parsing a block mapping", "ruby"),
+        ("[2024-05-01 10:00:00,001: ERROR/MainProcess] Received unregistered task of type 'x.y'.", "python"),
+        ('psql: FATAL:  no pg_hba.conf entry for host "10.0.0.5", user "app", database "app"', "generic"),
+        ("[rank0]: torch.distributed.DistStoreError: Timed out after 901 seconds waiting for them", "python"),
+        (
+            "2021-03-21T05:06:02.317964+00:00 app[web.1]: kombu.exceptions.OperationalError: [Errno 111] no",
+            "python",
+        ),
+    ],
+)
+def test_more_tools_error_shapes(tk: Toolkit, tmp_path: Path, line: str, tool: str) -> None:
+    found = [f for f in _scan(tk, f"starting\n{line}\n", tmp_path) if f.unknown]
+    assert [(f.id, f.line + 1) for f in found] == [(f"unknown/{tool}", 2)]

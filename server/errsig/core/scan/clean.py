@@ -38,6 +38,8 @@ _PREFIXES = re.compile(
     r"|[\w.-]{1,64}(?:[-_]\d+)?\s*\| "  # docker compose service
     r"|##\[(?:error|warning|notice|debug|group|endgroup|section)\]"  # GitHub workflow commands
     r"|Step \d+/\d+ : "  # classic docker build
+    r"|\[rank\d+\]: ?"  # torchrun's rank of the process that printed the line
+    r"|(?:app|heroku|router)\[[\w.-]{1,32}\]: "  # Heroku's log drain (after its timestamp)
     r"|>[ \t]?(?=\S|>)"  # a Markdown quote, as logs pasted into issues carry it ("> > " nested)
     r")+"
 )

@@ -37,7 +37,7 @@ from errsig.core.scan.probes import is_probe
 # Lines that may hold an error shape (over raw bytes: colour and prefixes do not matter).
 _CANDIDATE = re2.compile(
     rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\x{d7} |ERR!|FAILED|[Ee]xit (?:code|status)|"
-    rb"exited with|Exception|Interrupt|SystemExit|fatal|\*\*\* |build stopped|command not found|"
+    rb"exited with|Exception|Interrupt|SystemExit|fatal|FATAL|\*\*\* |build stopped|command not found|"
     rb"[Ff]ailed to build|cannot find |undefined reference to|bad interpreter|is not a \S+ command|"
     rb"is not recognized as|no matches found|Docker daemon|\x{2718} |! \[rejected\]|\.exceptions\.)"
 )
@@ -156,6 +156,16 @@ _SHAPES = (
         "node",
     ),
     _s(r"^Error \[ERR_[A-Z_]+\]: \S", "node"),
+    # TypeScript's compiler (alone, or after the file and position it names).
+    _s(r"^(?:\S+\.(?:ts|tsx|mts|cts)\(\d+,\d+\): )?error TS\d{4,5}: \S", "typescript"),
+    # MSBuild's canonical form (NuGet, the C# compiler): "proj.csproj : error NU1101: …".
+    _s(r"^\S.* ?: (?:fatal )?error [A-Z]{1,4}\d{3,5}: \S", "dotnet"),
+    # PHP's fatal errors (Composer running out of memory, a missing class).
+    _s(r"^PHP (?:Fatal|Parse) error: +\S", "php"),
+    # Ruby's exceptions with their module (Gem::Ext::BuildError, Bundler::GemNotFound).
+    _s(r"^(?:[A-Z]\w*::)+[A-Z]\w*(?:Error|Exception): \S", "ruby"),
+    # Celery's log lines: "[2021-08-23 08:57:38,809: ERROR/MainProcess] consumer: …".
+    _s(r"^\[[^\]]{10,40}: (?:ERROR|CRITICAL)/[\w-]+\] \S", "python"),
     # The JVM's uncaught exception (Gradle, Spark, Jenkins, any java -jar).
     _s(r'^Exception in thread "[^"]*" (?:[\w$]+\.)+[\w$]*(?:Error|Exception)\b', "java"),
     # Yarn classic prints its errors as "error <message>" (no colon after the word).
@@ -195,6 +205,9 @@ _SHAPES = (
     ),
     _s(r"^Failed to build \S", None, SYMPTOM),
     _s(r"^(?:ERROR|error|FATAL|FATAL ERROR)(?:\[[\w.-]+\])?: \S", None),
+    # PostgreSQL's fatal messages (two spaces after the level), also behind psql's name
+    # (not "ERROR:  ", which RubyGems prints above the error it explains).
+    _s(r"^(?:[\w.-]+: )?(?:FATAL|PANIC): {2}\S", None),
     _s(r"^[\w.-]+: error: \S", None),  # argparse/optparse: "pip: error: no such option: …"
     _s(r"^failed to solve(?: with frontend [\w.]+)?: \S", "docker"),
     _s("^(?:\\S+ )?\u2718 \\S", None),  # ✘: pipenv's and yarn's failure mark
