@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import attrs
 import re2
@@ -446,14 +446,16 @@ def find_unknown(data: bytes, first_line: int = 0) -> list[Finding]:
     return out
 
 
-def _gradle_finding(raw: str, number: int) -> Finding | None:
+def _bodies(raw: str, number: int) -> Iterator[tuple[Segment, int, str]]:
+    """Each clean segment of the line that holds text: (segment, where its text starts, text)."""
     for seg in clean_segments(raw, number):
-        text = seg.text
-        body = text.lstrip()
-        if not body:
-            continue
-        offset = len(text) - len(body)
-        body = body.rstrip()
+        body = seg.text.lstrip()
+        if body:
+            yield seg, len(seg.text) - len(body), body.rstrip()
+
+
+def _gradle_finding(raw: str, number: int) -> Finding | None:
+    for seg, offset, body in _bodies(raw, number):
         symptom = _GRADLE_SYMPTOM.search(body) is not None
         return _unknown_finding("gradle", seg, offset, body, raw, number, PRIMARY if not symptom else SYMPTOM)
     return None
@@ -462,13 +464,7 @@ def _gradle_finding(raw: str, number: int) -> Finding | None:
 def _classify(raw: str, number: int, data: bytes, start: int, tools: _Tools) -> Finding | None:
     if is_probe(raw, data, start):
         return None
-    for seg in clean_segments(raw, number):
-        text = seg.text
-        body = text.lstrip()
-        if not body:
-            continue
-        offset = len(text) - len(body)
-        body = body.rstrip()
+    for seg, offset, body in _bodies(raw, number):
         gate = _ANY_SHAPE.search(body)
         if gate is None:  # most candidate lines: one C call, not one per shape
             continue
