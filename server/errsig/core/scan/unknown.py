@@ -433,7 +433,8 @@ def find_unknown(data: bytes, first_line: int = 0) -> list[Finding]:
     tools = _Tools(data)
     gradle = set(_gradle_lines(data)) if _GRADLE_HEADER in data else set()
     line_no, counted = first_line, 0
-    for start, end in sorted(set(_gated(data)) | gradle):
+    gated = _gated(data)  # in order already; merged with Gradle's lines only where there are some
+    for start, end in sorted(set(gated) | gradle) if gradle else gated:
         line_no += data.count(b"\n", counted, start)
         counted = start
         raw = data[start : min(end, start + LONG)].decode("utf-8", "replace").rstrip("\r")
