@@ -212,12 +212,12 @@ async def _poll(ls: ErrsigServer, interval: float = 1.0) -> None:
 async def _initial_scan(ls: ErrsigServer, *, settle: bool = False) -> None:
     """Scan the workspace's matching files once, reporting work-done progress (``settle``:
     the logs wait for the documents the editor opens at start-up, see :func:`_settle`)."""
-    files = [p for root in ls.state.roots if root.is_dir() for p in _walk(root) if _classify(ls, p)]
+    classified = ((p, _classify(ls, p)) for root in ls.state.roots if root.is_dir() for p in _walk(root))
+    files = [(p, kind) for p, kind in classified if kind]  # each file stat'ed and matched once
     # Requirements and scripts first (cheap), before anything awaits: links from logs find
     # them, and a code action asked for right after `initialized` sees them.
-    logs = [p for p in files if _classify(ls, p) == kinds.LOG]
-    for path in files:
-        kind = _classify(ls, path)
+    logs = [p for p, kind in files if kind == kinds.LOG]
+    for path, kind in files:
         if kind != kinds.LOG:
             note_file(ls, path, kind)
     token = f"errsig-scan-{id(files)}"
