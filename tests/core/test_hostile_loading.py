@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from errsig.core.kb.load import load_pack
+from errsig.core.kb.load import MAX_RECORD_BYTES, _read_regular, load_pack
 from errsig.core.loading import load_toolkit
 from tests.conftest import DATA
 
@@ -156,3 +156,16 @@ def test_an_unlistable_folder_is_a_problem(tmp_path: Path) -> None:
     assert [r.record.id for r in pack.records] == [GOOD_ID]
     if os.geteuid() != 0:
         assert [(p.file, p.message[:12]) for p in pack.problems] == [(f"{root.name}/sub", "cannot list:")]
+
+
+def test_a_fifo_put_in_a_records_place_after_the_listing_does_not_block(tmp_path: Path) -> None:
+    # The listing saw a file; by the time it is read, a FIFO nobody writes to stands there.
+    # The read opens without blocking and checks what it opened: a problem, not a hang.
+    fifo = tmp_path / "swapped.json"
+    os.mkfifo(fifo)
+    assert _read_regular(str(fifo)) == (None, "not a regular file")
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (MAX_RECORD_BYTES + 1))
+    raw, why = _read_regular(str(big))
+    assert raw is None
+    assert "records are at most 1 MiB" in why

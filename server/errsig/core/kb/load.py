@@ -58,37 +58,40 @@ def _display(path: Path, root: Path, label: str) -> str:
         return str(path)
 
 
-def _json_files(root: Path, label: str) -> tuple[list[tuple[Path, str]], list[Problem]]:
+def _json_files(root: Path, label: str) -> tuple[list[tuple[str, str]], list[Problem]]:
     """The ``*.json`` entries under ``root`` (no symlinked folders followed) with their
-    paths relative to it (POSIX form), and the ones that are not regular files or cannot
-    be listed. Paths are joined as strings: pathlib's parsing was a fifth of a load."""
-    files: list[tuple[Path, str]] = []
+    paths relative to it (POSIX form), in path order, and the ones that are not regular
+    files or cannot be listed. One ``scandir`` per folder, whose entries know their type
+    (``os.walk`` plus a ``stat`` per file was a tenth of a CLI start)."""
+    files: list[tuple[str, str]] = []
     problems: list[Problem] = []
-    top = os.fspath(root)
 
-    def unlisted(exc: OSError) -> None:
-        where = _display(Path(exc.filename), root, label) if exc.filename else label
-        problems.append(Problem(where, "$", f"cannot list: {exc.strerror or exc}"))
-
-    for folder, dirs, names in os.walk(top, onerror=unlisted):
-        dirs.sort()
-        sub = os.path.relpath(folder, top).replace(os.sep, "/")
-        prefix = "" if sub == "." else sub + "/"
-        for name in sorted([*names, *dirs]):
-            if not name.endswith(".json"):
-                continue
-            full = os.path.join(folder, name)
-            rel = prefix + name
+    def visit(folder: str, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            where = _display(Path(exc.filename), root, label) if exc.filename else label
+            problems.append(Problem(where, "$", f"cannot list: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            rel = prefix + entry.name
             try:
-                regular = stat.S_ISREG(os.stat(full).st_mode)
+                if entry.name.endswith(".json"):
+                    # is_file() follows a symlinked file, as the read will
+                    if entry.is_file():
+                        files.append((entry.path, rel))
+                    else:
+                        problems.append(Problem(f"{label}/{rel}", "$", "not a regular file"))
+                elif entry.is_dir(follow_symlinks=False):
+                    visit(entry.path, rel + "/")
             except OSError as exc:
                 problems.append(Problem(f"{label}/{rel}", "$", f"cannot read: {exc.strerror or exc}"))
-                continue
-            if regular:
-                files.append((Path(full), rel))
-            else:
-                problems.append(Problem(f"{label}/{rel}", "$", "not a regular file"))
-    return sorted(files, key=lambda item: item[0]), problems
+
+    visit(os.fspath(root), "")
+    # the order pathlib gives (by path parts), which the catalogue's "first defined" follows
+    files.sort(key=lambda item: item[1].split("/"))
+    return files, problems
 
 
 def _parse(raw: bytes) -> tuple[Any, str | None]:
@@ -121,6 +124,23 @@ def _record(data: Any, rel: str, shown: str) -> tuple[Record | None, list[Proble
     return record, []
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_regular(path: str) -> tuple[bytes | None, str]:
+    """The bytes of the regular file at ``path`` if it is at most MAX_RECORD_BYTES, else why
+    not. Opened without blocking and checked after opening, so a FIFO put in a record's place
+    after the listing cannot stall the load."""
+    fd = os.open(path, _OPEN_FLAGS)
+    with open(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None, "not a regular file"
+        if st.st_size > MAX_RECORD_BYTES:
+            return None, f"file is {st.st_size} bytes; records are at most 1 MiB"
+        return fh.read(st.st_size + 1), ""  # bounded even if it grows meanwhile
+
+
 def _sha256() -> Any:
     import hashlib  # noqa: PLC0415
 
@@ -142,16 +162,11 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
     for path, rel in files:
         shown = f"{name}/{rel}"
         try:
-            size = os.stat(path).st_size
-            if size > MAX_RECORD_BYTES:
-                contents.problems.append(
-                    Problem(shown, "$", f"file is {size} bytes; records are at most 1 MiB")
-                )
-                continue
-            with open(path, "rb") as fh:
-                raw = fh.read()
+            raw, why = _read_regular(path)
         except OSError as exc:
-            contents.problems.append(Problem(shown, "$", f"cannot read: {exc.strerror or exc}"))
+            raw, why = None, f"cannot read: {exc.strerror or exc}"
+        if raw is None:
+            contents.problems.append(Problem(shown, "$", why))
             continue
         if digest is not None:
             digest.update(rel.encode() + b"\0" + raw)

@@ -71,8 +71,10 @@ def _valid(entry: Any) -> Analysis | None:
 class AnalysisCache:
     """Analyses by pattern text, read from and written back to ``folder/FILE``."""
 
-    def __init__(self, folder: Path | None) -> None:
-        self.path = folder / FILE if folder is not None else None
+    def __init__(self, folder: Path | None, part: str = "") -> None:
+        """``part``: a name for a file of its own (``patterns-v2-<part>.json``)."""
+        name = FILE.replace(".json", f"-{part}.json") if part else FILE
+        self.path = folder / name if folder is not None else None
         self._stored: dict[str, Any] = {}
         self._used: dict[str, Any] = {}
         self.dirty = False

@@ -10,7 +10,7 @@ from errsig.core.kb.catalogue import Catalogue
 from errsig.core.kb.model import Record
 from errsig.core.kb.problems import Problem
 from errsig.core.matching.analysis import AnalysisCache
-from errsig.core.matching.background import background_lines, frequency_table
+from errsig.core.matching.background import Counts
 from errsig.core.matching.cache import cache_dir
 from errsig.core.matching.engine import Engine, Pattern
 from errsig.core.matching.literals import choose_literals
@@ -57,11 +57,18 @@ class Matcher:
         signatures: list[Signature] = []
         problems: list[Problem] = []
         alternatives: list[list[list[str]] | None] = []
-        analyses = AnalysisCache(cache_dir() if cache else None)
+        folder = cache_dir() if cache else None
+        # The built-in pack's analyses in a file of their own: a start-up reads a tenth of
+        # what foreign packs (thousands of canons) put in the shared one.
+        shelves: dict[bool, AnalysisCache] = {}
         for rid, entry in catalogue.entries.items():
             if rid in off:
                 continue
             record = entry.record
+            builtin = entry.trusted and entry.pack == "seeds"
+            if builtin not in shelves:
+                shelves[builtin] = AnalysisCache(folder, "builtin" if builtin else "")
+            analyses = shelves[builtin]
             analysis = analyses.get(record.regex)
             try:
                 if analysis.error is not None:
@@ -69,7 +76,7 @@ class Matcher:
                 # Built-in patterns compile (tests/core/test_builtin_patterns.py compiles each with
                 # RE2), and so did any pattern RE2 accepted in an earlier load: those are compiled
                 # on first use, so a scan that runs none pays for none.
-                lazy = (entry.trusted and entry.pack == "seeds") or analysis.re2_ok
+                lazy = builtin or analysis.re2_ok
                 regex = compile_pattern(record.regex, inline_ci=analysis.case_insensitive, lazy=lazy)
                 if not lazy:
                     analyses.mark_compiled(record.regex)
@@ -79,15 +86,18 @@ class Matcher:
             alts = analysis.alternatives
             alternatives.append(alts)
             signatures.append(Signature(record, regex, alts, entry.trusted, rid in low))
-        frequency = frequency_table(run for alts in alternatives if alts for runs in alts for run in runs)
-        common = max(3, int(background_lines() * COMMON_SHARE))
+        frequency, lines = Counts(folder).table(
+            run for alts in alternatives if alts for runs in alts for run in runs
+        )
+        common = max(3, int(lines * COMMON_SHARE))
         patterns = []
         for i, (sig, alts) in enumerate(zip(signatures, alternatives, strict=True)):
             literals = None if alts is None else choose_literals(alts, frequency)
             fold = bool(literals) and max(frequency(lit) for lit in literals or []) >= common
             patterns.append(Pattern(i, sig.regex, literals, fold=fold))
-        analyses.save()
-        return cls(signatures, Engine(patterns, fast=fast, cache=cache_dir()), problems, catalogue)
+        for analyses in shelves.values():
+            analyses.save()
+        return cls(signatures, Engine(patterns, fast=fast, cache=folder or cache_dir()), problems, catalogue)
 
     def unfiltered(self) -> list[str]:
         """Ids of records with no literal for the prefilter (they run on every line)."""

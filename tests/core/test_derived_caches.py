@@ -1,0 +1,92 @@
+"""The derived data a start-up reads instead of recomputing: pattern analyses and literal
+counts in the cache folder. Each must give what computing afresh gives, be recomputed when
+it does not fit, and never raise on a damaged file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from errsig.core.loading import load_toolkit
+from errsig.core.matching import analysis, background
+from errsig.core.matching.analysis import AnalysisCache, analyse
+from errsig.core.matching.background import Counts, frequency_table
+
+
+def _engine_view(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    monkeypatch.setenv("ERRSIG_CACHE_DIR", str(folder))
+    tk = load_toolkit()
+    return [(p.key, p.literals, p.fold) for p in tk.matcher.engine.patterns]
+
+
+def test_a_warm_load_builds_the_engine_a_cold_one_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = _engine_view(tmp_path, monkeypatch)
+    assert (tmp_path / "patterns-v2-builtin.json").is_file()
+    assert (tmp_path / "literal-counts-v1.json").is_file()
+    # a warm load must not read the corpus nor parse a pattern again
+    monkeypatch.setattr(background, "background_text", lambda: pytest.fail("corpus read on a warm load"))
+    monkeypatch.setattr(analysis, "analyse", lambda p: pytest.fail(f"pattern analysed again: {p!r}"))
+    assert _engine_view(tmp_path, monkeypatch) == cold
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"{", b"[]", b'{"corpus": [], "lines": 1, "counts": {}}', b"\xff\xfe"]
+)
+def test_damaged_count_files_are_counted_again(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / background.FILE).write_bytes(content)
+    words = ["error:", "Traceback", "WinError", "-packages"]
+    table, lines = Counts(tmp_path).table(words)
+    fresh = frequency_table(words)
+    assert [table(w) for w in words] == [fresh(w) for w in words]
+    assert lines == background.background_lines() > 0
+    assert json.loads((tmp_path / background.FILE).read_text("utf-8"))["lines"] == lines
+
+
+def test_counts_of_another_corpus_are_not_used(tmp_path: Path) -> None:
+    Counts(tmp_path).table(["traceback"])
+    data = json.loads((tmp_path / background.FILE).read_text("utf-8"))
+    data["counts"]["traceback"] = 10**6  # as if counted in a corpus that has since changed
+    data["corpus"][0][1] += 1
+    (tmp_path / background.FILE).write_text(json.dumps(data), "utf-8")
+    table, _ = Counts(tmp_path).table(["traceback"])
+    assert table("Traceback") == frequency_table(["traceback"])("traceback") != 10**6
+
+
+def test_counts_add_the_literals_a_new_pack_brings(tmp_path: Path) -> None:
+    Counts(tmp_path).table(["traceback"])
+    table, _ = Counts(tmp_path).table(["traceback", "ModuleNotFoundError"])
+    assert table("modulenotfounderror") == frequency_table(["ModuleNotFoundError"])("ModuleNotFoundError")
+    stored = json.loads((tmp_path / background.FILE).read_text("utf-8"))["counts"]
+    assert {"traceback", "modulenotfounderror"} <= set(stored)
+
+
+@pytest.mark.parametrize(
+    "entry", [None, 3, [], ["x"], [None, "yes", None], [None, False, [["a", 1]]], [None, False, None, "no"]]
+)
+def test_a_damaged_analysis_entry_is_computed_again(tmp_path: Path, entry: object) -> None:
+    pattern = r"No module named '(?P<module>[\w.]+)'"
+    (tmp_path / analysis.FILE).write_text(json.dumps({pattern: entry}), "utf-8")
+    cache = AnalysisCache(tmp_path)
+    assert cache.get(pattern) == analyse(pattern)
+    assert cache.dirty
+
+
+def test_builtin_analyses_have_a_file_of_their_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = tmp_path / "pack" / "demo"
+    pack.mkdir(parents=True)
+    seed = json.loads(Path("seeds/git/could-not-resolve-host.json").read_text("utf-8"))
+    (pack / "thing.json").write_text(
+        json.dumps(seed | {"id": "demo/thing", "regex": r"frobnicator exploded badly"}), "utf-8"
+    )
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ERRSIG_CACHE_DIR", str(cache))
+    load_toolkit([pack.parent])
+    builtin = json.loads((cache / "patterns-v2-builtin.json").read_text("utf-8"))
+    shared = json.loads((cache / analysis.FILE).read_text("utf-8"))
+    assert r"frobnicator exploded badly" in shared
+    assert r"frobnicator exploded badly" not in builtin
+    assert seed["regex"] in builtin
