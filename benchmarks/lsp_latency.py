@@ -127,6 +127,19 @@ def _rss_mb(pid: int, field: str = "VmRSS") -> float | None:
     return None
 
 
+def _settled_rss_mb(pid: int, most: float = 20.0) -> float | None:
+    """RSS once two readings 1 s apart differ by less than 1 MB (at most ``most`` seconds)."""
+    last = _rss_mb(pid)
+    end = time.perf_counter() + most
+    while last is not None and time.perf_counter() < end:
+        time.sleep(1.0)
+        now = _rss_mb(pid)
+        if now is None or abs(now - last) < 1.0:
+            return now
+        last = now
+    return last
+
+
 def workspace_scan_ms(ws: Path, workers: int) -> float:
     """Server start -> diagnostics of every log in ``ws`` (the initial workspace scan), with
     ``errsig.scanWorkers`` = ``workers``."""
@@ -236,7 +249,7 @@ def main() -> int:
         t1, _ = c.wait(lambda m, rid=rid: m.get("id") == rid)
         trips.append((t1 - t0) * 1000)
     baseline = statistics.median(trips)
-    rss_before = _rss_mb(c.proc.pid)
+    rss_before = _settled_rss_mb(c.proc.pid)
 
     open_frame = c.frame(
         {
@@ -301,8 +314,11 @@ def main() -> int:
         )
     )
 
-    # Memory of the server holding the open log (Linux: /proc; VmHWM is the peak so far).
-    rss_open, peak = _rss_mb(c.proc.pid), _rss_mb(c.proc.pid, "VmHWM")
+    # Memory of the server holding the open log (Linux: /proc; VmHWM is the peak so far),
+    # once it has settled: read right after the appends, the figure caught whatever scan of
+    # the document was still running and swung by 150 MB between runs of the same build.
+    rss_open = _settled_rss_mb(c.proc.pid)
+    peak = _rss_mb(c.proc.pid, "VmHWM")
     doc_mb = len(big_text.encode()) / (1 << 20)
     if rss_open is not None and rss_before is not None:
         print(

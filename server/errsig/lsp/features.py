@@ -27,7 +27,7 @@ from errsig.core.scan.incremental import IncrementalLog
 from errsig.core.scan.logscan import LogScanner
 from errsig.core.settings import settings_from_json
 from errsig.lsp import convert, links, outcomes, records, watching
-from errsig.lsp.documents import Document
+from errsig.lsp.documents import Document, Lines, utf8
 from errsig.lsp.interact import (
     CLIENT_COMMANDS,
     EXPLAIN,
@@ -282,14 +282,15 @@ def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | None = None) -
     entry.task = ls.spawn(_full_scan(ls, doc, entry, text))
 
 
-def _scan_document_text(scanner: LogScanner, text: str, cancel: threading.Event) -> list[Finding] | None:
-    """Raw matches of a whole document, lines split as editors split them (None: cancelled).
-    A big one is scanned by two threads at once where there are two cores."""
-    data = text.encode("utf-8", "surrogatepass")
-    if b"\r" in data:  # offsets need not survive here: two C passes beat a regex
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+def _scan_document(
+    scanner: LogScanner, data: bytes, cancel: threading.Event, pack: Callable[[], bool] = lambda: False
+) -> tuple[list[Finding] | None, Lines | None]:
+    """Raw matches of a whole document (None: cancelled) and, if ``pack()`` still says so when
+    the scan is done, its bytes as the document's lines. A big one is scanned by two threads at
+    once where there are two cores."""
     threads = SCAN_THREADS if len(data) >= TWO_PHASE_CHARS else 1
-    return scanner.scan_sliced(data, cancelled=cancel.is_set, threads=threads)
+    raw = scanner.scan_sliced(data, cancelled=cancel.is_set, threads=threads)
+    return raw, (Lines(data) if raw is not None and pack() else None)
 
 
 def _cores() -> int:
@@ -312,15 +313,18 @@ async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str 
     loop = asyncio.get_running_loop()
     first = True
     while True:
-        source = text if text is not None and not entry.dirty else doc.text  # edited before we ran
+        # The text as one string (as opened: encoded off the event loop, then kept as the
+        # scanned bytes), or, once edited, the line store's bytes (no string of it is built).
+        source = text if text is not None and not entry.dirty else None if doc.split else doc.text
         entry.dirty = False
         text = None
-        if first and entry.analysis.scanner.unknown and len(source) >= TWO_PHASE_CHARS:
+        data = doc.lines.utf8() if source is None else await loop.run_in_executor(None, utf8, source)
+        if first and entry.analysis.scanner.unknown and len(data) >= TWO_PHASE_CHARS:
             # A big log: the records' findings first (fast), errors no record knows after.
             quick = LogScanner(entry.analysis.scanner.matcher)
             cancel = threading.Event()
             try:
-                raw = await loop.run_in_executor(None, _scan_document_text, quick, source, cancel)
+                raw, _ = await loop.run_in_executor(None, _scan_document, quick, data, cancel)
             finally:
                 cancel.set()
             if raw is None or ls.state.docs.get(doc.uri) is not doc:
@@ -333,18 +337,22 @@ async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str 
         first = False
         cancel = threading.Event()
         try:
-            raw = await loop.run_in_executor(
-                None, _scan_document_text, entry.analysis.scanner, source, cancel
+            raw, lines = await loop.run_in_executor(
+                None, _scan_document, entry.analysis.scanner, data, cancel, lambda: not doc.split
             )
         finally:
             cancel.set()  # cancelled, or done: either way the thread has nothing more to do
         if raw is None or ls.state.docs.get(doc.uri) is not doc:
             return
         entry.analysis.reset(raw)
+        if source is not None and lines is not None:
+            doc.settle(source, lines)  # UTF-8 chunks, not one string of 1-4 bytes a character
         if not entry.dirty:
             break
     log_findings_changed(ls, doc.uri, entry.analysis.findings)
-    if len(source) >= TWO_PHASE_CHARS:
+    big = len(data) >= TWO_PHASE_CHARS
+    del source, data, lines
+    if big:
         release_free_memory()
 
 
@@ -409,6 +417,10 @@ def on_close(ls: ErrsigServer, uri: str) -> None:
     entry = state.logs.pop(uri, None)
     if entry is not None and entry.task is not None:
         entry.task.cancel()
+        # The scan's frame holds the entry; left here, the task would close a cycle (task ->
+        # its CancelledError -> traceback -> frame -> entry -> task) that keeps the document's
+        # text until a full garbage collection, which a quiet server may not run for minutes.
+        entry.task = None
     for key in [k for k in state.diagnostics if k[1] == uri and k[0] in (LOG_SOURCE, CHECK_SOURCE)]:
         del state.diagnostics[key]
     state.findings.pop(uri, None)

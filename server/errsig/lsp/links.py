@@ -5,7 +5,7 @@ linked both ways with ``relatedInformation``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _getter(lines: list[str]) -> convert.LineText:
+def _getter(lines: Sequence[str]) -> convert.LineText:
     return lambda n: lines[n] if 0 <= n < len(lines) else ""
 
 
@@ -38,7 +38,7 @@ def package_of(f: Finding) -> str | None:
     return str(canonicalize_name(m.group(0))) if m else None
 
 
-def _requirements_lines(ls: ErrsigServer, uri: str) -> list[str] | None:
+def _requirements_lines(ls: ErrsigServer, uri: str) -> Sequence[str] | None:
     doc = ls.state.docs.get(uri)
     if doc is not None:
         return doc.lines
@@ -56,7 +56,7 @@ def _requirement_uris(ls: ErrsigServer) -> list[str]:
     return sorted(set(open_reqs) | set(ls.state.requirements_on_disk))
 
 
-def _names(lines: list[str]) -> list[tuple[int, str, int, int]]:
+def _names(lines: Sequence[str]) -> list[tuple[int, str, int, int]]:
     from errsig.core.scan.requirements import requirement_names
 
     return [
@@ -101,7 +101,7 @@ def related_for_log(
     return out
 
 
-def _link_diagnostics(ls: ErrsigServer, req_uri: str, lines: list[str]) -> list[t.Diagnostic]:
+def _link_diagnostics(ls: ErrsigServer, req_uri: str, lines: Sequence[str]) -> list[t.Diagnostic]:
     by_pkg = _log_errors_by_package(ls)
     if not by_pkg:
         return []
@@ -142,7 +142,7 @@ def _link_diagnostics(ls: ErrsigServer, req_uri: str, lines: list[str]) -> list[
 
 
 def _check_diagnostics(
-    doc_kind: str | None, lines: list[str], enc: str, path: Path | None = None
+    doc_kind: str | None, lines: Sequence[str], enc: str, path: Path | None = None
 ) -> list[t.Diagnostic]:
     from errsig.core.scan.pipconf import check_pipconf
     from errsig.core.scan.requirements import check_requirements

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +73,7 @@ def pack_root_of(ls: ErrsigServer, path: str | None) -> Path | None:
 class _Offsets:
     """Code-point offsets of a text joined with ``\\n`` -> client positions."""
 
-    def __init__(self, lines: list[str], encoding: str) -> None:
+    def __init__(self, lines: Sequence[str], encoding: str) -> None:
         self.lines = lines
         self.encoding = encoding
         self.starts = [0]
