@@ -15,7 +15,8 @@ pub get failed (1; So, because my_app depends on flutter_test from sdk, version 
 
 
 def test_poetry_solver_record_does_not_claim_dart_pub_output(toolkit: Toolkit) -> None:
-    assert [f.id for f in toolkit.scanner.scan_text(DART_PUB)] == []
+    """Poetry and pub share PubGrub's wording; pub's own record claims it, poetry's does not."""
+    assert [f.id for f in toolkit.scanner.scan_text(DART_PUB)] == ["dart/pub-version-solving-failed"]
 
 
 def test_urllib3_text_inside_conda_output_is_not_a_pip_error_of_its_own(toolkit: Toolkit) -> None:
