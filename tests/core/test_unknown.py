@@ -283,3 +283,60 @@ def test_a_compilation_summary_in_gradles_block_is_a_symptom(tk: Toolkit, tmp_pa
 def test_more_tools_error_shapes(tk: Toolkit, tmp_path: Path, line: str, tool: str) -> None:
     found = [f for f in _scan(tk, f"starting\n{line}\n", tmp_path) if f.unknown]
     assert [(f.id, f.line + 1) for f in found] == [(f"unknown/{tool}", 2)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "go: downloading golang.org/x/mod v0.4.2",
+        "go: added github.com/x/y v1.2.3",
+        "BUILD FAILED in 14s",
+        "ERROR:  Error installing mysql2:",  # RubyGems' two spaces: the cause follows
+        "Aborted by the user",
+        "cargo: 1.70.0",
+    ],
+)
+def test_lines_like_the_new_shapes_that_are_not_errors_of_their_own(
+    tk: Toolkit, tmp_path: Path, line: str
+) -> None:
+    assert [f.id for f in _scan(tk, f"starting\n{line}\n", tmp_path) if f.unknown] == []
+
+
+@pytest.fixture(scope="module")
+def bare() -> Toolkit:
+    """No records: every error-shaped line is the finder's (records claim many of these)."""
+    toolkit = load_toolkit([], builtin=False)
+    toolkit.scanner.unknown = True
+    return toolkit
+
+
+# Lines from real reports (tests/corpus/real/failing) that the finder used to miss.
+@pytest.mark.parametrize(
+    ("line", "tool"),
+    [
+        ('ERROR:    Error loading ASGI app. Could not import module "main".', "generic"),
+        ("ERROR:  py37: InterpreterNotFound: python3.7", "generic"),
+        ("ERROR    InvalidDistribution: Invalid distribution metadata: unrecognized field", "generic"),
+        ("ERROR [alembic.env] Target database is not up to date.", "generic"),
+        ("Illegal instruction (core dumped)", "shell"),
+        ("zsh: illegal hardware instruction  python run_train_model.py --name ssq", "shell"),
+        ("sh: 1: vite: not found", "shell"),
+        ("SyntaxError: Cannot use import statement outside a module", "node"),
+        ("ResolvePackageNotFound:", "conda"),
+        ("UnavailableInvalidChannel: HTTP 404 NOT FOUND for channel defaultscls <https://x.org>", "conda"),
+        ("main.go:27:2: missing go.sum entry for module providing package github.com/x/y", "go"),
+        ("go: go.mod file not found in current directory or any parent directory.", "go"),
+        ("e: file:///app/src/Main.kt:12:5 Unresolved reference: frob", "kotlin"),
+        ('[plugin:vite:import-analysis] Failed to resolve import "../pages/A" from "src/r.tsx".', "vite"),
+        ("exec /usr/local/bin/python3: exec format error", "docker"),
+        ("pyenv: version `2.7.18' is not installed (set by /Users/x/.python-version)", "pyenv"),
+        ("BUILD FAILED (OS X 11.6 using python-build 20180424)", "pyenv"),
+        ("Unhandled exception. System.Net.Sockets.SocketException (10013): An attempt was made", "dotnet"),
+        ('../scipy/meson.build:163:9: ERROR: Dependency "OpenBLAS" not found, tried pkgconfig', "generic"),
+        ("│ Error: Inconsistent dependency lock file", "generic"),
+        ("9:40:53 PM: FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed", "generic"),
+    ],
+)
+def test_shapes_of_real_lines_once_missed(bare: Toolkit, tmp_path: Path, line: str, tool: str) -> None:
+    found = [f for f in _scan(bare, f"starting\n{line}\n", tmp_path) if f.unknown]
+    assert [(f.id, f.line + 1) for f in found] == [(f"unknown/{tool}", 2)]

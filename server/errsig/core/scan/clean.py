@@ -41,6 +41,8 @@ _PREFIXES = re.compile(
     r"|\[rank\d+\]: ?"  # torchrun's rank of the process that printed the line
     r"|(?:app|heroku|router)\[[\w.-]{1,32}\]: "  # Heroku's log drain (after its timestamp)
     r"|>[ \t]?(?=\S|>)"  # a Markdown quote, as logs pasted into issues carry it ("> > " nested)
+    r"|\u2502[ \t]?"  # Terraform's box around a diagnostic ("│ Error: …")
+    r"|\d{1,2}:\d\d:\d\d [AP]M: "  # Netlify's build log time
     r")+"
 )
 

@@ -39,7 +39,11 @@ _CANDIDATE = re2.compile(
     rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\x{d7} |ERR!|FAILED|[Ee]xit (?:code|status)|"
     rb"exited with|Exception|Interrupt|SystemExit|fatal|FATAL|\*\*\* |build stopped|command not found|"
     rb"[Ff]ailed to build|cannot find |undefined reference to|bad interpreter|is not a \S+ command|"
-    rb"is not recognized as|no matches found|Docker daemon|\x{2718} |! \[rejected\]|\.exceptions\.)"
+    rb"is not recognized as|no matches found|Docker daemon|\x{2718} |! \[rejected\]|\.exceptions\.|"
+    rb"core dumped|illegal hardware instruction|segmentation fault|ResolvePackageNotFound|"
+    rb"EnvironmentLocationNotFound|PackagesNotFound|UnavailableInvalidChannel|exec format error|"
+    rb"BUILD FAILED \(|sh: \d+: |\[plugin:|pyenv: |\bgo: |\.go:\d+:\d+: |"
+    rb"\.kts?:\d+:\d+[: ]|\.kts?: \(\d+, \d+\))"
 )
 LONG = 4096  # characters of a line looked at
 MESSAGE = 200  # characters of a message shown
@@ -108,7 +112,7 @@ _SHAPES = (
         r"CondaToSNonInteractiveError|PackagesNotFoundError|LibMambaUnsatisfiableError|"
         r"UnsatisfiableError|ResolvePackageNotFound|CommandNotFoundError|NotWritableError|"
         r"EnvironmentLocationNotFound|DirectoryNotACondaEnvironmentError|CondaVerificationError|"
-        r"ClobberError|SafetyError|PaddingError|LinkError)\b:?",
+        r"ClobberError|SafetyError|PaddingError|LinkError|UnavailableInvalidChannel)\b:?",
         "conda",
     ),
     _s(r"^Fatal Python error: \S", "python"),
@@ -151,10 +155,44 @@ _SHAPES = (
     ),
     # Node.js: its error classes and coded errors (`Error [ERR_REQUIRE_ESM]: …`).
     _s(
-        r"^(?:Uncaught )?(?:SyntaxError|TypeError|ReferenceError|RangeError): \S+ [^\n]*(?:['\"\d=(]|"
+        r"^(?:Uncaught )?(?:SyntaxError|TypeError|ReferenceError|RangeError): [^\n]*(?:['\"\d=(]|"
         r"is not defined|is not a function|Cannot use import statement|Unexpected token)",
         "node",
     ),
+    # Go: the compiler's and the go command's positions ("main.go:27:2: …") and its own
+    # complaints (not its progress: "go: downloading …", "go: added …").
+    _s(r"^\S+\.go:\d+:\d+: \S", "go"),
+    _s(
+        r"^go: [^\n]*(?:not found|cannot find|missing|requires go|needed|invalid|malformed|"
+        r"errors? parsing|no required module|unknown revision|is not in GOROOT|inconsistent vendoring|"
+        r"no such tool|404 Not Found|410 Gone|checksum mismatch)",
+        "go",
+    ),
+    # Kotlin's compiler: "e: file:///…/Main.kt:12:5 …" (and the older "e: Main.kt: (12, 5): …").
+    _s(r"^e: (?:file://)?\S+\.kts?(?::\d+:\d+|: \(\d+, \d+\):) \S", "kotlin"),
+    # Vite's dev server and its plugins.
+    _s(r"^(?:\[vite\] Internal server error: |\[plugin:[\w:-]+\] )\S", "vite"),
+    # A process killed by a signal, as the shell reports it.
+    _s(
+        r"^(?:[\w./-]+: )?(?:line \d+: )?(?:\d+ )?(?:Illegal instruction|Segmentation fault|Bus error|"
+        r"Aborted|Floating point exception)\s*\(core dumped\)",
+        "shell",
+    ),
+    _s(
+        r"^zsh: (?:illegal hardware instruction|segmentation fault|bus error|floating point exception)\b",
+        "shell",
+    ),
+    _s(r"^(?:/bin/)?(?:sh|dash|bash): \d+: \S[^\n]*: not found$", "shell"),
+    _s(
+        r"^(?:exec \S+|standard_init_linux\.go:\d+: exec user process caused):? \"?exec format error",
+        "docker",
+    ),
+    _s(r"^pyenv: version [^\n]+ is not installed", "pyenv"),
+    # .NET's uncaught exception: "Unhandled exception. System.Net.Sockets.SocketException (10013): …"
+    _s(r"^Unhandled [Ee]xception\. (?:\w+\.)+\w*Exception\b", "dotnet"),
+    # Any tool's "file:line:column: error: …" (meson's "meson.build:163:9: ERROR: …").
+    _s(r"^\S+:\d+:\d+: (?:fatal )?(?:ERROR|error): \S", None),
+    _s(r"^BUILD FAILED \(\S", "pyenv"),  # python-build's "BUILD FAILED (OS X 11.6 using python-build …)"
     _s(r"^Error \[ERR_[A-Z_]+\]: \S", "node"),
     # TypeScript's compiler (alone, or after the file and position it names).
     _s(r"^(?:\S+\.(?:ts|tsx|mts|cts)\(\d+,\d+\): )?error TS\d{4,5}: \S", "typescript"),
@@ -204,7 +242,13 @@ _SHAPES = (
         SYMPTOM,
     ),
     _s(r"^Failed to build \S", None, SYMPTOM),
-    _s(r"^(?:ERROR|error|FATAL|FATAL ERROR)(?:\[[\w.-]+\])?: \S", None),
+    # One space, or the four of a level padded to WARNING's width (uvicorn's "ERROR:    …");
+    # not the two RubyGems puts in "ERROR:  Error installing x:" above the error it explains.
+    _s(r"^(?:ERROR|error|FATAL|FATAL ERROR)(?:\[[\w.-]+\])?: (?:   )?\S", None),
+    _s(r"^ERROR: {2}[\w.-]+: \S", None),  # tox: "ERROR:  py37: InterpreterNotFound: python3.7"
+    # Python logging with a padded level or the logger's name: "ERROR    InvalidDistribution: …"
+    # (rich, twine), "ERROR [alembic.env] Target database is not up to date."
+    _s(r"^(?:ERROR|CRITICAL)(?: {2,}| \[[\w.-]+\] )\S", None),
     # PostgreSQL's fatal messages (two spaces after the level), also behind psql's name
     # (not "ERROR:  ", which RubyGems prints above the error it explains).
     _s(r"^(?:[\w.-]+: )?(?:FATAL|PANIC): {2}\S", None),
@@ -244,7 +288,10 @@ _GATE = re2.compile(("(?m)^[ \\t]*(?:" + "|".join(f"(?:{p[1:]})" for p in _SOURC
 _EXIT_GATE = re2.compile(_SOURCES[-1].encode())
 _CONTROL = re2.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PREFIX_TEXT = re.compile("^" + PREFIXES_PATTERN)
-_PREFIX_BYTES = re.compile(b"(?m)^" + PREFIXES_PATTERN.replace("\\ufeff", "\\xef\\xbb\\xbf").encode())
+_PREFIX_BYTES = re.compile(
+    b"(?m)^"
+    + PREFIXES_PATTERN.replace("\\ufeff", "\\xef\\xbb\\xbf").replace("\\u2502", "\\xe2\\x94\\x82").encode()
+)
 
 # Words naming the tool that printed the lines above a finding; the nearest one wins.
 _TOOL_WORDS: tuple[tuple[str, tuple[bytes, ...]], ...] = (
