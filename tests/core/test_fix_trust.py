@@ -374,3 +374,45 @@ def test_setting_a_tool_back_to_its_own_registry_is_not_risky() -> None:
     from errsig.core.kb.model import Workaround
 
     assert not is_risky(Workaround(action="x", how="npm config set registry https://registry.npmjs.org/"))
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "git config --global http.sslVerify false",
+        "export GIT_SSL_NO_VERIFY=1",
+        "npm config set strict-ssl false",
+        "yarn config set strict-ssl false",
+        "export NODE_TLS_REJECT_UNAUTHORIZED=0",
+        "curl -fsSL -k https://ollama.com/install.sh",
+        "curl --insecure -O https://<host>/file",
+        "wget --no-check-certificate https://<host>/file",
+        "export PYTHONHTTPSVERIFY=0",
+        "requests.get(url, verify=False)",
+        "conda config --set ssl_verify false",
+        'export REQUESTS_CA_BUNDLE=""',
+        "podman pull --tls-verify=false <host>/image",
+    ],
+)
+def test_steps_that_switch_certificate_checks_off_are_risky(how: str) -> None:
+    from errsig.core.fixes.plan import is_risky
+    from errsig.core.kb.model import Workaround
+
+    assert is_risky(Workaround(action="x", how=how))
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "ansible-playbook site.yml -K",
+        "ssh -i ~/.ssh/id_ed25519 -k user@<host>",
+        "curl -fsSL https://ollama.com/install.sh",
+        "export SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
+        "npm config set cafile <path>",
+    ],
+)
+def test_steps_that_keep_certificate_checks_are_not_risky(how: str) -> None:
+    from errsig.core.fixes.plan import is_risky
+    from errsig.core.kb.model import Workaround
+
+    assert not is_risky(Workaround(action="x", how=how))

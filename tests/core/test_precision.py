@@ -68,3 +68,10 @@ def test_a_server_side_tls_handshake_error_is_not_a_proxy_error() -> None:
     assert [f.id for f in scanner.scan_text(server)] != ["pip/proxy-error"]
     client = "ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1123)\n"
     assert [f.id for f in scanner.scan_text(client)] == ["pip/proxy-error"]
+
+
+def test_sudos_host_warning_is_not_a_dns_failure_of_pip(toolkit: Toolkit) -> None:
+    """sudo's "unable to resolve host x: Name or service not known" ends in the resolver's
+    words that pip's DNS record looks for; the sudo record claims the whole line."""
+    text = "$ sudo apt update\nsudo: unable to resolve host web-01: Name or service not known\n"
+    assert [f.id for f in toolkit.scanner.scan_text(text)] == ["shell/sudo-unable-to-resolve-host"]

@@ -762,6 +762,17 @@ _ELSEWHERE = re.compile(
     r"\bgit config (?:--global )?https?\.proxy\b"
 )
 
+# Steps that switch certificate checks off for a tool: whatever they fix, they also let anyone
+# on the network answer in the real server's place. Risky like pip's --trusted-host.
+_WEAK_TLS = re.compile(
+    r"(?i)\bhttp\.sslVerify\s*=?\s*false\b|\bGIT_SSL_NO_VERIFY\b|"
+    r"\bstrict-ssl\s*=?\s*false\b|\bNODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['\"]?0|"
+    r"\bcurl\b[^\n;|&]*\s(?:-k|--insecure)\b|--no-check-certificate\b|"
+    r"\bPYTHONHTTPSVERIFY\s*=\s*['\"]?0|\bverify\s*=\s*False\b|\bssl_verify\s+(?:false|no)\b|"
+    r"\b(?:CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE|SSL_CERT_FILE)\s*=\s*(?:''|\"\")(?:\s|$)|"
+    r"\bInsecureSkipVerify\b|\binsecure-registries\b|--tls-verify=false\b|--disable-tls\b"
+)
+
 # Setting a tool back to its own service is not sending it elsewhere.
 _OFFICIAL = re.compile(
     r"https://(?:registry\.npmjs\.org|registry\.yarnpkg\.com|pypi\.org|huggingface\.co|proxy\.golang\.org)/?(?:\s|$)"
@@ -772,6 +783,8 @@ def is_risky(w: Workaround, captures: Mapping[str, str] | None = None) -> bool:
     """Whether a workaround points pip at a third-party index, a proxy, or weakens TLS; or
     sends another tool's downloads to a mirror, registry or proxy through its settings."""
     if any(_ELSEWHERE.search(line) and not _OFFICIAL.search(line) for line in w.how.splitlines()):
+        return True
+    if _WEAK_TLS.search(w.how):
         return True
     plan = _plan(w, captures or {})
     for cmd in plan.pip:
