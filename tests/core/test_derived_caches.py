@@ -33,9 +33,10 @@ def test_a_warm_load_builds_the_engine_a_cold_one_builds(
     assert _engine_view(tmp_path, monkeypatch) == cold
 
 
-@pytest.mark.parametrize(
-    "content", [b"", b"{", b"[]", b'{"corpus": [], "lines": 1, "counts": {}}', b"\xff\xfe"]
-)
+DAMAGED = [b"", b"{", b"[]", b'{"corpus": [], "lines": 1, "counts": {}}', b"\xff\xfe"]
+
+
+@pytest.mark.parametrize("content", DAMAGED)
 def test_damaged_count_files_are_counted_again(tmp_path: Path, content: bytes) -> None:
     (tmp_path / background.FILE).write_bytes(content)
     words = ["error:", "Traceback", "WinError", "-packages"]
@@ -90,3 +91,76 @@ def test_builtin_analyses_have_a_file_of_their_own(tmp_path: Path, monkeypatch: 
     assert r"frobnicator exploded badly" in shared
     assert r"frobnicator exploded badly" not in builtin
     assert seed["regex"] in builtin
+
+
+def _tiny_pack(tmp_path: Path) -> Path:
+    root = tmp_path / "pack"
+    seed = json.loads(Path("seeds/git/could-not-resolve-host.json").read_text("utf-8"))
+    for slug in ("one", "two"):
+        (root / "demo").mkdir(parents=True, exist_ok=True)
+        record = seed | {"id": f"demo/{slug}", "regex": f"frobnicator {slug} exploded"}
+        (root / "demo" / f"{slug}.json").write_text(json.dumps(record), "utf-8")
+    return root
+
+
+def test_a_trusted_pack_is_loaded_again_from_its_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from errsig.core.kb import load
+
+    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    first = load.load_pack(root, trusted=True, cache=cache)
+    assert (cache / load.SNAPSHOT).is_file()
+    monkeypatch.setattr(load, "_read_regular", lambda path: pytest.fail(f"{path} read again"))
+    again = load.load_pack(root, trusted=True, cache=cache)
+    assert [e.record for e in again.records] == [e.record for e in first.records]
+    assert again.problems == first.problems == []
+
+
+def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
+    from errsig.core.kb import load
+
+    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    load.load_pack(root, trusted=True, cache=cache)
+    path = root / "demo" / "two.json"
+    path.write_text(path.read_text("utf-8").replace("frobnicator two", "frobnicator deux"), "utf-8")
+    again = load.load_pack(root, trusted=True, cache=cache)
+    assert [e.record.regex for e in again.records] == [
+        "frobnicator one exploded",
+        "frobnicator deux exploded",
+    ]
+    (root / "demo" / "three.json").write_text("{", "utf-8")  # a broken new file: a problem, no snapshot
+    broken = load.load_pack(root, trusted=True, cache=cache)
+    assert [p.file for p in broken.problems] == ["pack/demo/three.json"]
+    assert [p.file for p in load.load_pack(root, trusted=True, cache=cache).problems] == [
+        "pack/demo/three.json"
+    ]
+
+
+@pytest.mark.parametrize("content", DAMAGED)
+def test_a_damaged_snapshot_is_not_used(tmp_path: Path, content: bytes) -> None:
+    from errsig.core.kb import load
+
+    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    cache.mkdir()
+    (cache / load.SNAPSHOT).write_bytes(content)
+    pack = load.load_pack(root, trusted=True, cache=cache)
+    assert [e.record.id for e in pack.records] == ["demo/one", "demo/two"]
+
+
+def test_a_snapshot_of_other_records_is_not_used(tmp_path: Path) -> None:
+    from errsig.core.kb import load
+
+    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    load.load_pack(root, trusted=True, cache=cache)
+    kept = json.loads((cache / load.SNAPSHOT).read_text("utf-8"))
+    kept["data"][0]["regex"] = "planted"
+    kept["root"] = "/elsewhere"
+    (cache / load.SNAPSHOT).write_text(json.dumps(kept), "utf-8")
+    assert [e.record.regex for e in load.load_pack(root, trusted=True, cache=cache).records] == [
+        "frobnicator one exploded",
+        "frobnicator two exploded",
+    ]
+    # an untrusted pack never uses one
+    untrusted = load.load_pack(root, trusted=False, cache=cache)
+    assert untrusted.digest

@@ -14,6 +14,7 @@ import attrs
 from errsig.core.kb.catalogue import Catalogue
 from errsig.core.kb.load import load_packs
 from errsig.core.kb.problems import Problem
+from errsig.core.matching.cache import cache_dir
 from errsig.core.matching.matcher import Matcher
 from errsig.core.matching.vetting import Verdict, clean_corpus_dir, vet_pack
 from errsig.core.scan.logscan import LogScanner
@@ -47,7 +48,7 @@ def load_toolkit(
     fast: bool | None = None,
 ) -> Toolkit:
     """``fast``: use the Hyperscan prefilter (None: when installed and ERRSIG_ENGINE=hyperscan)."""
-    contents = load_packs(packs, builtin=builtin)
+    contents = load_packs(packs, builtin=builtin, cache=cache_dir() if use_cache else None)
     catalogue = Catalogue.from_packs(contents)
     off = set(disabled)
     low: set[str] = set()

@@ -147,8 +147,57 @@ def _sha256() -> Any:
     return hashlib.sha256()
 
 
-def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) -> PackContents:
-    """Every record of the pack at ``root``; never raises: what cannot load is a Problem."""
+SNAPSHOT = "trusted-records-v1.json"  # in the cache folder: the built-in pack's parsed files
+SNAPSHOT_MAX_BYTES = 64 << 20
+
+
+def _stats(files: list[tuple[str, str]]) -> list[list[Any]] | None:
+    out: list[list[Any]] = []
+    for path, rel in files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        out.append([rel, st.st_size, st.st_mtime_ns])
+    return out
+
+
+def _snapshot(folder: Path, root: Path, stats: list[list[Any]]) -> list[Any] | None:
+    """The parsed files of an earlier load of the same files (names, sizes and times), or None."""
+    path = folder / SNAPSHOT
+    try:
+        if path.stat().st_size > SNAPSHOT_MAX_BYTES:
+            return None
+        kept = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(kept, dict) or kept.get("root") != os.fspath(root) or kept.get("files") != stats:
+        return None
+    values = kept.get("data")
+    return values if isinstance(values, list) and len(values) == len(stats) else None
+
+
+def _keep_snapshot(folder: Path, root: Path, stats: list[list[Any]], values: list[Any]) -> None:
+    path = folder / SNAPSHOT
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        text = json.dumps({"root": os.fspath(root), "files": stats, "data": values}, separators=(",", ":"))
+        tmp.write_text(text, "utf-8")
+        tmp.replace(path)
+    except (OSError, ValueError, RecursionError):
+        pass
+
+
+def load_pack(
+    root: Path, *, trusted: bool = False, label: str | None = None, cache: Path | None = None
+) -> PackContents:
+    """Every record of the pack at ``root``; never raises: what cannot load is a Problem.
+
+    ``cache`` (a trusted pack only): a folder where the parsed files are kept with their
+    names, sizes and times, so the next load of the same files reads one file instead of
+    hundreds (the files are read again when any of them changed). The records are
+    structured and checked from it exactly as from the files."""
     root = Path(root)
     name = label or root.name
     contents = PackContents(name=name)
@@ -159,21 +208,28 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
     # trusted built-in pack is never vetted, so its start-up skips hashing (and hashlib).
     digest = None if trusted else _sha256()
     files, contents.problems = _json_files(root, name)
-    for path, rel in files:
+    stats = _stats(files) if trusted and cache is not None else None
+    kept = _snapshot(cache, root, stats) if cache is not None and stats is not None else None
+    parsed: list[Any] = []
+    for i, (path, rel) in enumerate(files):
         shown = f"{name}/{rel}"
-        try:
-            raw, why = _read_regular(path)
-        except OSError as exc:
-            raw, why = None, f"cannot read: {exc.strerror or exc}"
-        if raw is None:
-            contents.problems.append(Problem(shown, "$", why))
-            continue
-        if digest is not None:
-            digest.update(rel.encode() + b"\0" + raw)
-        data, error = _parse(raw)
-        if error is not None:
-            contents.problems.append(Problem(shown, "$", error))
-            continue
+        if kept is not None:
+            data = kept[i]
+        else:
+            try:
+                raw, why = _read_regular(path)
+            except OSError as exc:
+                raw, why = None, f"cannot read: {exc.strerror or exc}"
+            if raw is None:
+                contents.problems.append(Problem(shown, "$", why))
+                continue
+            if digest is not None:
+                digest.update(rel.encode() + b"\0" + raw)
+            data, error = _parse(raw)
+            if error is not None:
+                contents.problems.append(Problem(shown, "$", error))
+                continue
+            parsed.append(data)
         try:
             record, problems = _record(data, rel, shown)
         except Exception as exc:  # a shape no check foresaw: this file is skipped, not the pack
@@ -182,13 +238,18 @@ def load_pack(root: Path, *, trusted: bool = False, label: str | None = None) ->
         if record is not None:
             contents.records.append(LoadedRecord(record, shown, name, trusted))
     contents.digest = digest.hexdigest() if digest is not None else ""
+    if cache is not None and stats is not None and kept is None and len(parsed) == len(files):
+        _keep_snapshot(cache, root, stats, parsed)
     return contents
 
 
-def load_packs(extra: Iterable[Path] = (), *, builtin: bool = True) -> list[PackContents]:
+def load_packs(
+    extra: Iterable[Path] = (), *, builtin: bool = True, cache: Path | None = None
+) -> list[PackContents]:
+    """``cache``: where the built-in pack's parsed files are kept (see :func:`load_pack`)."""
     packs = []
     if builtin:
-        packs.append(load_pack(builtin_seeds_dir(), trusted=True, label="seeds"))
+        packs.append(load_pack(builtin_seeds_dir(), trusted=True, label="seeds", cache=cache))
     for root in extra:
         packs.append(load_pack(Path(root), trusted=False))
     return packs
