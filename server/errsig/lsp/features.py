@@ -460,9 +460,12 @@ def on_watched_files(ls: ErrsigServer, changes: list[tuple[str, int]]) -> None:
 
 def line_text_for(ls: ErrsigServer, uri: str) -> convert.LineText:
     doc = ls.state.docs.get(uri)
-    if doc is not None and (doc.split or uri not in ls.state.logs):
+    if doc is not None and uri not in ls.state.logs:
         return doc.line
-    if doc is not None:  # a log not split yet: its findings carry the lines they are on
+    if doc is not None:
+        # A log's findings carry the lines they are on (kept current by the incremental
+        # rescans): no string of the whole text is built, and no chunk of its lines decoded
+        # per diagnostic (that made a one-line append to a 50 MB log 40 ms slower).
         texts = {n: s for f in ls.state.logs[uri].analysis.findings for n, s in f.texts.items()}
         return lambda n: texts[n] if n in texts else doc.line(n)
     tail = ls.state.tails.get(uri)
