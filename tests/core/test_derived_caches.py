@@ -5,6 +5,7 @@ it does not fit, and never raise on a damaged file."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -148,19 +149,38 @@ def test_a_damaged_snapshot_is_not_used(tmp_path: Path, content: bytes) -> None:
     assert [e.record.id for e in pack.records] == ["demo/one", "demo/two"]
 
 
-def test_a_snapshot_of_other_records_is_not_used(tmp_path: Path) -> None:
+def test_a_snapshot_is_used_only_for_its_own_trusted_pack(tmp_path: Path) -> None:
     from errsig.core.kb import load
 
     root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
     load.load_pack(root, trusted=True, cache=cache)
     kept = json.loads((cache / load.SNAPSHOT).read_text("utf-8"))
-    kept["data"][0]["regex"] = "planted"
+    kept["data"][0]["regex"] = "planted"  # same files, other content: shows when it is used
+    (cache / load.SNAPSHOT).write_text(json.dumps(kept), "utf-8")
+    files = ["frobnicator one exploded", "frobnicator two exploded"]
+    assert [e.record.regex for e in load.load_pack(root, trusted=True, cache=cache).records] == [
+        "planted",
+        files[1],
+    ]
+    assert [e.record.regex for e in load.load_pack(root, trusted=False, cache=cache).records] == files
     kept["root"] = "/elsewhere"
     (cache / load.SNAPSHOT).write_text(json.dumps(kept), "utf-8")
-    assert [e.record.regex for e in load.load_pack(root, trusted=True, cache=cache).records] == [
-        "frobnicator one exploded",
-        "frobnicator two exploded",
-    ]
-    # an untrusted pack never uses one
-    untrusted = load.load_pack(root, trusted=False, cache=cache)
-    assert untrusted.digest
+    assert [e.record.regex for e in load.load_pack(root, trusted=True, cache=cache).records] == files
+
+
+def test_derived_files_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    from errsig.core.kb.jsonfile import read_json, write_json
+
+    path = tmp_path / "sub" / "x.json"
+    assert write_json(path, {"a": [1, "━"]})
+    assert read_json(path, 1 << 20) == {"a": [1, "━"]}
+    assert read_json(path, 4) is None  # over the cap
+    assert not write_json(path, {"bad": object()})  # not JSON: the old file stays, no temporary left
+    assert read_json(path, 1 << 20) == {"a": [1, "━"]}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["x.json"]
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro").chmod(0o500)
+    try:
+        assert not write_json(tmp_path / "ro" / "y.json", [1]) or os.geteuid() == 0
+    finally:
+        (tmp_path / "ro").chmod(0o700)

@@ -20,6 +20,7 @@ import attrs
 from errsig import package_root
 from errsig.core.kb.canons import canon_to_record, is_canon
 from errsig.core.kb.convert import RecordError, structure_record
+from errsig.core.kb.jsonfile import read_json, write_json
 from errsig.core.kb.model import Record
 from errsig.core.kb.problems import Problem
 
@@ -164,13 +165,7 @@ def _stats(files: list[tuple[str, str]]) -> list[list[Any]] | None:
 
 def _snapshot(folder: Path, root: Path, stats: list[list[Any]]) -> list[Any] | None:
     """The parsed files of an earlier load of the same files (names, sizes and times), or None."""
-    path = folder / SNAPSHOT
-    try:
-        if path.stat().st_size > SNAPSHOT_MAX_BYTES:
-            return None
-        kept = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
+    kept = read_json(folder / SNAPSHOT, SNAPSHOT_MAX_BYTES)
     if not isinstance(kept, dict) or kept.get("root") != os.fspath(root) or kept.get("files") != stats:
         return None
     values = kept.get("data")
@@ -178,15 +173,7 @@ def _snapshot(folder: Path, root: Path, stats: list[list[Any]]) -> list[Any] | N
 
 
 def _keep_snapshot(folder: Path, root: Path, stats: list[list[Any]], values: list[Any]) -> None:
-    path = folder / SNAPSHOT
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        text = json.dumps({"root": os.fspath(root), "files": stats, "data": values}, separators=(",", ":"))
-        tmp.write_text(text, "utf-8")
-        tmp.replace(path)
-    except (OSError, ValueError, RecursionError):
-        pass
+    write_json(folder / SNAPSHOT, {"root": os.fspath(root), "files": stats, "data": values})
 
 
 def load_pack(

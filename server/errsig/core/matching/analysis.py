@@ -8,13 +8,13 @@ ignored and computed again, and nothing here raises.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from errsig.core.kb.jsonfile import read_json, write_json
 from errsig.core.matching.literals import is_case_insensitive, required_literals
 
 VERSION = 2  # bump when what is derived, or the key, changes (2: keyed by the pattern itself)
@@ -80,13 +80,9 @@ class AnalysisCache:
         self.dirty = False
         if self.path is None:
             return
-        try:
-            if self.path.stat().st_size <= MAX_BYTES:
-                data = json.loads(self.path.read_text("utf-8"))
-                if isinstance(data, dict):
-                    self._stored = data
-        except (OSError, ValueError, RecursionError):
-            self._stored = {}
+        data = read_json(self.path, MAX_BYTES)
+        if isinstance(data, dict):
+            self._stored = data
 
     def get(self, pattern: str) -> Analysis:
         key = _key(pattern)
@@ -113,11 +109,5 @@ class AnalysisCache:
             if len(merged) >= MAX_ENTRIES:
                 break
             merged.setdefault(key, value)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{id(self)}.tmp")
-            tmp.write_text(json.dumps(merged, separators=(",", ":")), "utf-8")
-            tmp.replace(self.path)
+        if write_json(self.path, merged):
             self.dirty = False
-        except OSError:
-            pass

@@ -14,13 +14,13 @@ start). An entry that does not look right is counted again; nothing here raises.
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from errsig import package_root
+from errsig.core.kb.jsonfile import read_json, write_json
 
 try:
     import ahocorasick
@@ -106,12 +106,7 @@ class Counts:
         self.counts: dict[str, int] = {}
         if self.path is None:
             return
-        try:
-            if self.path.stat().st_size > MAX_BYTES:
-                return
-            data = json.loads(self.path.read_text("utf-8"))
-        except (OSError, ValueError, RecursionError):
-            return
+        data = read_json(self.path, MAX_BYTES)
         if not isinstance(data, dict) or data.get("corpus") != self.fingerprint:
             return
         lines, counts = data.get("lines"), data.get("counts")
@@ -138,10 +133,4 @@ class Counts:
             return
         counts = self.counts if len(self.counts) <= MAX_ENTRIES else {}
         data = {"corpus": self.fingerprint, "lines": self.lines, "counts": counts}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.{id(self)}.tmp")
-            tmp.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False), "utf-8")
-            tmp.replace(self.path)
-        except OSError:
-            pass
+        write_json(self.path, data)

@@ -8,7 +8,6 @@ keyed by the pack's content hash, the corpus hash and the errsig version.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,9 +16,12 @@ import attrs
 
 from errsig import __version__, package_root
 from errsig.core.kb.catalogue import Catalogue
+from errsig.core.kb.jsonfile import read_json, write_json
 from errsig.core.kb.load import PackContents
 from errsig.core.matching.cache import cache_dir
 from errsig.core.matching.literals import is_case_insensitive, required_literals, weak_alternative
+
+MAX_VERDICT_BYTES = 64 << 20  # a verdict names each noisy record once: far below this
 
 
 @attrs.define
@@ -80,9 +82,9 @@ def vet_pack(
 
     key = hashlib.sha256(f"{pack.digest}:{corpus_digest()}:{__version__}".encode()).hexdigest()[:32]
     cache_file = cache_dir() / f"vetting-{key}.json"
-    if use_cache and cache_file.is_file():
+    data = read_json(cache_file, MAX_VERDICT_BYTES) if use_cache else None
+    if isinstance(data, dict):
         try:
-            data = json.loads(cache_file.read_text("utf-8"))
             return Verdict(
                 dict(data["noisy"]), int(data["checked"]), cached=True, generic=dict(data["generic"])
             )
@@ -96,15 +98,7 @@ def vet_pack(
             noisy.setdefault(rid, f"{path.name}:{line + 1}: {text[:80]}")
     verdict = Verdict(noisy, len(catalogue), generic=generic_canons(catalogue))
     if use_cache:
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".tmp")
-            tmp.write_text(
-                json.dumps({"noisy": noisy, "checked": verdict.checked, "generic": verdict.generic}), "utf-8"
-            )
-            tmp.replace(cache_file)
-        except OSError:
-            pass
+        write_json(cache_file, {"noisy": noisy, "checked": verdict.checked, "generic": verdict.generic})
     return verdict
 
 
