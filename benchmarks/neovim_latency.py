@@ -174,30 +174,36 @@ def main() -> int:
     print(f"{version.splitlines()[0]}; log: {len(data) / 1e6:.0f} MB, {lines:,} lines")
     base = run(nvim, "none", work, args.keys)
     null = run(nvim, "null", work, args.keys)
+    # The first start after installing answers `initialize` the slow way (no cached answer
+    # yet: errsig.lsp.early); every later start of the same editor finds it.
+    cold = run(nvim, "errsig", work, 1)
     ours = run(nvim, "errsig", work, args.keys)
-    firsts = [ours.get("first_diag_ms")]
-    for _ in range(args.runs - 1):
-        firsts.append(run(nvim, "errsig", work, 1).get("first_diag_ms"))
+    warm = [ours] + [run(nvim, "errsig", work, 1) for _ in range(args.runs - 1)]
     print(f":edit returns (no language server):  {base['edit_returned_ms']:8.0f} ms")
     print(f":edit returns (errsig):              {ours['edit_returned_ms']:8.0f} ms")
     if os.environ.get("BENCH_EVENTS"):
-        print("events after :edit (ms):", ours.get("events"))
+        for r in [cold, *warm]:
+            print("events after :edit (ms):", r.get("events"))
+    firsts = [r.get("first_diag_ms") for r in warm]
     got = sorted(f for f in firsts if f)
-    if len(got) == len(firsts):
+    if len(got) == len(firsts) and cold.get("first_diag_ms"):
         print(
             f":edit -> first errsig diagnostics:    {got[len(got) // 2]:8.0f} ms   (median of {len(got)}; "
             f"fastest {got[0]:.0f} ms; target <= 1500 ms)"
         )
+        print(f"  the first start after installing (no cached initialize answer): {cold['first_diag_ms']:.0f} ms")
     else:
         print(f"no diagnostics in {len(firsts) - len(got)} of {len(firsts)} runs")
 
-    def attached(r: dict) -> str:  # type: ignore[type-arg]
+    def attached(r: dict) -> float | None:  # type: ignore[type-arg]
         ms = [e[1] for e in r.get("events", []) if e[0] == "attached"]
-        return f"{ms[0]:.0f} ms" if ms else "-"
+        return ms[0] if ms else None
 
+    ours_attached = sorted(a for r in warm if (a := attached(r)) is not None)
     print(
-        f":edit -> LspAttach (the client has sent didOpen): do-nothing server {attached(null)}, "
-        f"errsig {attached(ours)}"
+        f":edit -> LspAttach (the client has sent didOpen): do-nothing server {attached(null) or 0:.0f} ms, "
+        f"errsig {ours_attached[len(ours_attached) // 2] if ours_attached else 0:.0f} ms "
+        f"(first start: {attached(cold) or 0:.0f} ms)"
     )
     print(f"longest pause while opening (none):   {base['open_max_pause_ms']:8.0f} ms")
     print(f"longest pause while opening (null server): {null['open_max_pause_ms']:8.0f} ms")

@@ -20,6 +20,10 @@ NOT_AT_START = (
     "errsig.core.pip.options",
     "errsig.core.fixes.plan",
     "errsig.lsp",
+    # The built-in records come from their checked snapshot (core/kb/load.py) once it exists:
+    # the converter and cattrs are not needed.
+    "cattrs",
+    "errsig.core.kb.convert",
 )
 
 PROBE = """
@@ -33,9 +37,10 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 def test_a_scan_of_an_empty_log_imports_only_what_it_uses(tmp_path: Path) -> None:
     empty = tmp_path / "empty.log"
     empty.write_bytes(b"")
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(empty)], capture_output=True, text=True, check=True, timeout=120
-    ).stdout
+    for _ in range(2):  # the first run may write the cache folder's derived files; the second uses them
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE, str(empty)], capture_output=True, text=True, check=True, timeout=120
+        ).stdout
     result = json.loads(out.splitlines()[-1])
     assert result["code"] == 0
     loaded = [m for m in result["modules"] if m in NOT_AT_START or m.startswith("errsig.lsp.")]

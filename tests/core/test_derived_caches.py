@@ -155,7 +155,7 @@ def test_a_snapshot_is_used_only_for_its_own_trusted_pack(tmp_path: Path) -> Non
     root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
     load.load_pack(root, trusted=True, cache=cache)
     kept = json.loads((cache / load.SNAPSHOT).read_text("utf-8"))
-    kept["data"][0]["regex"] = "planted"  # same files, other content: shows when it is used
+    kept["records"][0]["regex"] = "planted"  # same files, other content: shows when it is used
     (cache / load.SNAPSHOT).write_text(json.dumps(kept), "utf-8")
     files = ["frobnicator one exploded", "frobnicator two exploded"]
     assert [e.record.regex for e in load.load_pack(root, trusted=True, cache=cache).records] == [
@@ -166,6 +166,95 @@ def test_a_snapshot_is_used_only_for_its_own_trusted_pack(tmp_path: Path) -> Non
     kept["root"] = "/elsewhere"
     (cache / load.SNAPSHOT).write_text(json.dumps(kept), "utf-8")
     assert [e.record.regex for e in load.load_pack(root, trusted=True, cache=cache).records] == files
+
+
+def test_every_builtin_record_built_from_its_checked_form_equals_the_converters() -> None:
+    from errsig.core.kb.convert import CONVERTER
+    from errsig.core.kb.load import builtin_seeds_dir, load_pack
+    from errsig.core.kb.model import record_from_checked
+
+    records = [e.record for e in load_pack(builtin_seeds_dir(), trusted=True).records]
+    assert len(records) > 400
+    rebuilt = [record_from_checked(json.loads(json.dumps(CONVERTER.unstructure(r)))) for r in records]
+    assert rebuilt == records
+    # Nested parts are the model's classes, not dicts that happen to compare equal.
+    linked = next(r for r in rebuilt if r.transition_graph.leads_to)
+    assert type(linked.transition_graph.leads_to[0]).__name__ == "Transition"
+    assert all(type(w).__name__ == "Workaround" for r in rebuilt for w in r.workarounds)
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [{"id": "demo/one"}, {"id": "demo/two"}],  # required fields missing
+        [
+            {"id": "demo/two", "signature": "s", "regex": "r"},
+            {"id": "demo/one", "signature": "s", "regex": "r"},
+        ],
+        [{"id": "demo/one", "signature": "s", "regex": "r", "bogus": 1}, {}],
+        [{"id": "demo/one", "signature": "s", "regex": "r", "workarounds": [5]}, {}],
+        [3, None],
+        [],
+    ],
+)
+def test_a_snapshot_of_other_shapes_means_a_load_from_the_files(
+    tmp_path: Path, records: list[object]
+) -> None:
+    from errsig.core.kb import load
+
+    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    load.load_pack(root, trusted=True, cache=cache)
+    kept = json.loads((cache / load.SNAPSHOT).read_text("utf-8"))
+    kept["records"] = records
+    (cache / load.SNAPSHOT).write_text(json.dumps(kept), "utf-8")
+    pack = load.load_pack(root, trusted=True, cache=cache)
+    assert [e.record.regex for e in pack.records] == ["frobnicator one exploded", "frobnicator two exploded"]
+    assert pack.problems == []
+
+
+def test_a_foreign_pack_is_built_again_from_the_records_its_bytes_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from errsig.core.kb import load
+
+    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    (root / "demo" / "broken.json").write_text('{"id": "demo/broken"}', "utf-8")  # a problem, kept too
+    first = load.load_pack(root, cache=cache)
+    assert [p.file for p in first.problems] == ["pack/demo/broken.json"] * len(first.problems)
+    assert first.problems and len(first.records) == 2
+    with monkeypatch.context() as m:
+        m.setattr(load, "_record", lambda *a: pytest.fail("checked again"))
+        again = load.load_pack(root, cache=cache)
+    assert again.records == first.records
+    assert again.problems == first.problems
+    assert again.digest == first.digest
+    # One byte changed: other bytes, other digest, checked again.
+    path = root / "demo" / "two.json"
+    path.write_text(path.read_text("utf-8").replace("frobnicator two", "frobnicator deux"), "utf-8")
+    changed = load.load_pack(root, cache=cache)
+    assert [e.record.regex for e in changed.records] == [
+        "frobnicator one exploded",
+        "frobnicator deux exploded",
+    ]
+    assert changed.digest != first.digest
+    # The same digest under another folder name is not taken for this pack.
+    moved = root.rename(tmp_path / "elsewhere")
+    assert [e.file for e in load.load_pack(moved, cache=cache).records] == [
+        "elsewhere/demo/one.json",
+        "elsewhere/demo/two.json",
+    ]
+
+
+def test_the_canons_from_their_snapshot_equal_the_canons_from_their_files(tmp_path: Path) -> None:
+    from errsig.core.kb import load
+    from tests.conftest import canons_or_skip
+
+    canons, cache = canons_or_skip(), tmp_path / "cache"
+    fresh = load.load_pack(canons)
+    load.load_pack(canons, cache=cache)
+    kept = load.load_pack(canons, cache=cache)
+    assert kept.records == fresh.records
+    assert kept.problems == fresh.problems
 
 
 def test_derived_files_are_written_whole_or_not_at_all(tmp_path: Path) -> None:

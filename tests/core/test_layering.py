@@ -27,9 +27,9 @@ RULES: dict[str, set[str]] = {
     "errsig.core.settings": set(),
     "errsig.core": {"errsig.core"},
     "errsig.lsp": {"errsig.core"},
-    "errsig.cli": {"errsig.core", "errsig.lsp.server"},
+    "errsig.cli": {"errsig.core", "errsig.lsp.server", "errsig.lsp.early"},
     "errsig.api": {"errsig.core"},
-    "errsig": {"errsig.cli"},
+    "errsig": {"errsig.cli", "errsig.lsp.server", "errsig.lsp.early"},
 }
 FORBIDDEN_IN_CORE = ("pygls", "lsprotocol")
 

@@ -397,9 +397,16 @@ def _cmd_check_pack(args: argparse.Namespace) -> int:
 
 
 def _cmd_lsp(args: argparse.Namespace) -> int:
+    if args.tcp:
+        from errsig.lsp.server import run
+
+        return run(tcp=args.tcp)
+    from errsig.lsp.early import answer_initialize
+
+    head = answer_initialize()  # before the server's imports (errsig.lsp.early)
     from errsig.lsp.server import run
 
-    return run(tcp=args.tcp)
+    return run(head=head)
 
 
 def _cmd_outcomes(args: argparse.Namespace) -> int:

@@ -112,9 +112,9 @@ def deliver(protocol: JsonRPCProtocol, body: bytes) -> None:
 class FrameReader:
     """Frames out of a byte stream, whatever its headers claim."""
 
-    def __init__(self, read: Callable[[], Awaitable[bytes]]) -> None:
+    def __init__(self, read: Callable[[], Awaitable[bytes]], initial: bytes = b"") -> None:
         self._read = read
-        self._buf = bytearray()
+        self._buf = bytearray(initial)  # bytes read before the loop started (errsig.lsp.early)
         self.big_frame = False  # a frame of BIG_FRAME bytes or more is arriving (a big didOpen)
 
     def _next_header(self) -> tuple[int, int] | None:
@@ -246,11 +246,15 @@ def _pump(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queu
 
 
 async def serve(
-    stop: threading.Event, read: Callable[[], Awaitable[bytes]], protocol: JsonRPCProtocol
+    stop: threading.Event,
+    read: Callable[[], Awaitable[bytes]],
+    protocol: JsonRPCProtocol,
+    initial: bytes = b"",
 ) -> None:
-    """The message loop over any byte source (in place of ``pygls.io_.run_async``). The
-    reader is the protocol's ``frame_reader`` (the workspace scan waits for a big frame)."""
-    reader = FrameReader(read)
+    """The message loop over any byte source (in place of ``pygls.io_.run_async``), starting
+    with ``initial``. The reader is the protocol's ``frame_reader`` (the workspace scan waits
+    for a big frame)."""
+    reader = FrameReader(read, initial)
     protocol.frame_reader = reader  # type: ignore[attr-defined]
     async for body in reader.frames():
         deliver(protocol, body)
@@ -259,9 +263,12 @@ async def serve(
         await asyncio.sleep(0)  # tasks the message started run before the next message, as in pygls
 
 
-async def serve_stream(stop: threading.Event, stream: BinaryIO, protocol: JsonRPCProtocol) -> None:
-    """The message loop over a blocking stream (stdin), read in a daemon thread."""
+async def serve_stream(
+    stop: threading.Event, stream: BinaryIO, protocol: JsonRPCProtocol, initial: bytes = b""
+) -> None:
+    """The message loop over a blocking stream (stdin), read in a daemon thread, after the
+    ``initial`` bytes already read from it."""
     queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=64)
     loop = asyncio.get_running_loop()
     threading.Thread(target=_pump, args=(stream, loop, queue), daemon=True, name="errsig-stdin").start()
-    await serve(stop, queue.get, protocol)
+    await serve(stop, queue.get, protocol, initial)

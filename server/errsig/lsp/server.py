@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import sys
 import threading
@@ -23,10 +24,10 @@ from pygls.capabilities import ServerCapabilitiesBuilder
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.protocol import JsonRPCResponseMessage, LanguageServerProtocol, lsp_method
 
 from errsig import __version__
-from errsig.lsp import features, framing, records
+from errsig.lsp import early, features, framing, records
 from errsig.lsp.outcomes import FIX_APPLIED
 from errsig.lsp.state import State
 
@@ -44,8 +45,39 @@ class ErrsigProtocol(LanguageServerProtocol):
       (pygls re-splits the whole text on every change, O(document) per keystroke);
     - before ``initialize``, requests get the ServerNotInitialized error (-32002) and
       notifications other than ``exit`` are dropped; after ``shutdown``, requests get
-      InvalidRequest (-32600), as the specification says.
+      InvalidRequest (-32600), as the specification says;
+    - an ``initialize`` already answered from the cache (:mod:`errsig.lsp.early`) is handled
+      as usual but not answered twice; pygls's answers are what the cache keeps.
     """
+
+    early: early.Head | None = None
+
+    def _send_response(self, msg_id: Any, result: Any | None = None, error: Any | None = None) -> None:
+        head = self.early
+        if head is None or head.initialize_id is None or msg_id != head.initialize_id:
+            super()._send_response(msg_id, result, error)
+            return
+        self.early = None  # only the first answer under that id is the initialize's
+        if error is not None or result is None:
+            if head.answered is not None:  # the client has its answer: a second one breaks the protocol
+                self._result_types.pop(msg_id, None)
+                log.error("pygls refused an initialize answered from the cache: %r", error)
+                return
+            super()._send_response(msg_id, result, error)
+            return
+        response_type = self._result_types.pop(msg_id, JsonRPCResponseMessage)
+        response = response_type(id=msg_id, result=result, jsonrpc=self.VERSION)
+        try:
+            plain = json.loads(json.dumps(response, default=self._serialize_message))["result"]
+        except (TypeError, ValueError, KeyError):
+            log.debug("could not keep the initialize answer", exc_info=True)
+            plain = head.answered
+        if plain != head.answered and head.key is not None:
+            if head.answered is not None:
+                log.warning("the cached initialize answer differed from pygls's; the cache is updated")
+            early.remember(head.key, plain)  # kept before the answer goes: a client may stop at once
+        if head.answered is None:
+            self._send_data(response)
 
     @lsp_method(t.WORKSPACE_EXECUTE_COMMAND)
     def lsp_workspace__execute_command(self, params: t.ExecuteCommandParams, *args: Any) -> Any:
@@ -102,12 +134,21 @@ class ErrsigServer(LanguageServer):
         self.tasks: set[asyncio.Task[Any]] = set()
         self.started = time.monotonic()
 
-    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
-        """pygls's stdio loop, with errsig's frame reader (:mod:`errsig.lsp.framing`)."""
+    def start_io(
+        self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None, head: early.Head | None = None
+    ) -> None:
+        """pygls's stdio loop, with errsig's frame reader (:mod:`errsig.lsp.framing`); ``head``
+        is what :mod:`errsig.lsp.early` read (and maybe answered) before this started."""
         self._stop_event = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        initial = b""
+        if head is not None:
+            self.protocol.early = head  # type: ignore[attr-defined]
+            initial = head.data
         try:
-            asyncio.run(framing.serve_stream(self._stop_event, stdin or sys.stdin.buffer, self.protocol))
+            asyncio.run(
+                framing.serve_stream(self._stop_event, stdin or sys.stdin.buffer, self.protocol, initial)
+            )
         except BrokenPipeError:
             log.error("the connection to the client is lost; shutting down")
         except (KeyboardInterrupt, SystemExit):
@@ -325,12 +366,12 @@ def create_server() -> ErrsigServer:
     return ls
 
 
-def run(tcp: str | None = None) -> int:
+def run(tcp: str | None = None, head: early.Head | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="errsig: %(levelname)s %(message)s")
     server = create_server()
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        server.start_io(head=head)
     return 0

@@ -18,10 +18,8 @@ from typing import Any
 import attrs
 
 from errsig import package_root
-from errsig.core.kb.canons import canon_to_record, is_canon
-from errsig.core.kb.convert import RecordError, structure_record
 from errsig.core.kb.jsonfile import read_json, write_json
-from errsig.core.kb.model import Record
+from errsig.core.kb.model import Record, record_from_checked
 from errsig.core.kb.problems import Problem
 
 MAX_RECORD_BYTES = 1 << 20
@@ -110,6 +108,11 @@ def _parse(raw: bytes) -> tuple[Any, str | None]:
 
 
 def _record(data: Any, rel: str, shown: str) -> tuple[Record | None, list[Problem]]:
+    # The converter (cattrs) is imported here, not at start-up: a start from the trusted
+    # pack's snapshot never needs it.
+    from errsig.core.kb.canons import canon_to_record, is_canon  # noqa: PLC0415
+    from errsig.core.kb.convert import RecordError, structure_record  # noqa: PLC0415
+
     canon = is_canon(data)
     try:
         record = canon_to_record(data) if canon else structure_record(data)
@@ -148,7 +151,7 @@ def _sha256() -> Any:
     return hashlib.sha256()
 
 
-SNAPSHOT = "trusted-records-v1.json"  # in the cache folder: the built-in pack's parsed files
+SNAPSHOT = "trusted-records-v2.json"  # in the cache folder: the built-in pack's checked records
 SNAPSHOT_MAX_BYTES = 64 << 20
 
 
@@ -163,17 +166,87 @@ def _stats(files: list[tuple[str, str]]) -> list[list[Any]] | None:
     return out
 
 
-def _snapshot(folder: Path, root: Path, stats: list[list[Any]]) -> list[Any] | None:
-    """The parsed files of an earlier load of the same files (names, sizes and times), or None."""
+def _from_snapshot(folder: Path, root: Path, stats: list[list[Any]], name: str) -> list[LoadedRecord] | None:
+    """The records of an earlier load of the same files (names, sizes and times), built from
+    their checked form; None when there is no such snapshot or it does not hold together."""
     kept = read_json(folder / SNAPSHOT, SNAPSHOT_MAX_BYTES)
     if not isinstance(kept, dict) or kept.get("root") != os.fspath(root) or kept.get("files") != stats:
         return None
-    values = kept.get("data")
-    return values if isinstance(values, list) and len(values) == len(stats) else None
+    values = kept.get("records")
+    if not isinstance(values, list) or len(values) != len(stats):
+        return None
+    out: list[LoadedRecord] = []
+    try:
+        for (rel, _, _), data in zip(stats, values, strict=True):
+            record = record_from_checked(data)
+            if record.id != rel.removesuffix(".json"):  # a snapshot that is not this pack's
+                return None
+            out.append(LoadedRecord(record, f"{name}/{rel}", name, True))
+    except (TypeError, KeyError, AttributeError, ValueError):  # not written by this version
+        return None
+    return out
 
 
-def _keep_snapshot(folder: Path, root: Path, stats: list[list[Any]], values: list[Any]) -> None:
-    write_json(folder / SNAPSHOT, {"root": os.fspath(root), "files": stats, "data": values})
+def _keep_snapshot(folder: Path, root: Path, stats: list[list[Any]], records: list[LoadedRecord]) -> None:
+    from errsig.core.kb.convert import CONVERTER  # noqa: PLC0415  # imported by the load already
+
+    values = [CONVERTER.unstructure(r.record) for r in records]
+    write_json(folder / SNAPSHOT, {"root": os.fspath(root), "files": stats, "records": values})
+
+
+FOREIGN = "pack-records-v1-{}.json"  # in the cache folder: a foreign pack's records, by its digest
+
+
+def _foreign_file(folder: Path, root: Path) -> Path:
+    return folder / FOREIGN.format(_sha256_of(os.fspath(root))[:24])
+
+
+def _sha256_of(text: str) -> str:
+    h = _sha256()
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return str(h.hexdigest())
+
+
+def _foreign_snapshot(
+    folder: Path, root: Path, digest: str, name: str
+) -> tuple[list[LoadedRecord], list[Problem]] | None:
+    """The records and problems a load of exactly these bytes (the pack's digest) gave."""
+    kept = read_json(_foreign_file(folder, root), SNAPSHOT_MAX_BYTES)
+    if not isinstance(kept, dict) or kept.get("digest") != digest or kept.get("root") != os.fspath(root):
+        return None
+    try:
+        records = [
+            LoadedRecord(record_from_checked(data), f"{name}/{rel}", name, False)
+            for rel, data in kept["records"]
+        ]
+        problems = [
+            Problem(f"{name}/{rel}", str(path), str(message), str(severity))
+            for rel, path, message, severity in kept["problems"]
+        ]
+    except (TypeError, KeyError, AttributeError, ValueError):
+        return None
+    return records, problems
+
+
+def _keep_foreign_snapshot(
+    folder: Path, root: Path, digest: str, name: str, records: list[LoadedRecord], problems: list[Problem]
+) -> None:
+    from errsig.core.kb.convert import CONVERTER  # noqa: PLC0415  # imported by the load already
+
+    prefix = f"{name}/"
+    if not all(e.file.startswith(prefix) for e in records) or not all(
+        p.file.startswith(prefix) for p in problems
+    ):
+        return
+    write_json(
+        _foreign_file(folder, root),
+        {
+            "root": os.fspath(root),
+            "digest": digest,
+            "records": [[e.file.removeprefix(prefix), CONVERTER.unstructure(e.record)] for e in records],
+            "problems": [[p.file.removeprefix(prefix), p.path, p.message, p.severity] for p in problems],
+        },
+    )
 
 
 def load_pack(
@@ -181,10 +254,13 @@ def load_pack(
 ) -> PackContents:
     """Every record of the pack at ``root``; never raises: what cannot load is a Problem.
 
-    ``cache`` (a trusted pack only): a folder where the parsed files are kept with their
-    names, sizes and times, so the next load of the same files reads one file instead of
-    hundreds (the files are read again when any of them changed). The records are
-    structured and checked from it exactly as from the files."""
+    ``cache``: a folder where the pack's records are kept as the converter checked them.
+    A trusted pack's are kept with the files' names, sizes and times: the next load of the
+    same files reads that one file and builds the records without checking them again (nor
+    importing the converter); any change to the files means a full load; a trusted pack with
+    any problem is never kept. A foreign pack's files are always read and hashed (its digest
+    keys its vetting); its records and problems are kept under that digest, so only the
+    same bytes give the same records (thousands of canons: ~0.25 s of checking saved)."""
     root = Path(root)
     name = label or root.name
     contents = PackContents(name=name)
@@ -195,48 +271,69 @@ def load_pack(
     # trusted built-in pack is never vetted, so its start-up skips hashing (and hashlib).
     digest = None if trusted else _sha256()
     files, contents.problems = _json_files(root, name)
-    stats = _stats(files) if trusted and cache is not None else None
-    kept = _snapshot(cache, root, stats) if cache is not None and stats is not None else None
-    parsed: list[Any] = []
-    for i, (path, rel) in enumerate(files):
-        shown = f"{name}/{rel}"
+    stats = _stats(files) if trusted and cache is not None and not contents.problems else None
+    if cache is not None and stats is not None:
+        kept = _from_snapshot(cache, root, stats, name)
         if kept is not None:
-            data = kept[i]
-        else:
-            try:
-                raw, why = _read_regular(path)
-            except OSError as exc:
-                raw, why = None, f"cannot read: {exc.strerror or exc}"
-            if raw is None:
-                contents.problems.append(Problem(shown, "$", why))
-                continue
-            if digest is not None:
-                digest.update(rel.encode() + b"\0" + raw)
-            data, error = _parse(raw)
-            if error is not None:
-                contents.problems.append(Problem(shown, "$", error))
-                continue
-            parsed.append(data)
+            contents.records = kept
+            return contents
+    read: list[tuple[str, str, bytes]] = []
+    for path, rel in files:
+        shown = f"{name}/{rel}"
+        try:
+            raw, why = _read_regular(path)
+        except OSError as exc:
+            raw, why = None, f"cannot read: {exc.strerror or exc}"
+        if raw is None:
+            contents.problems.append(Problem(shown, "$", why))
+            continue
+        if digest is not None:
+            digest.update(rel.encode() + b"\0" + raw)
+        read.append((rel, shown, raw))
+    contents.digest = digest.hexdigest() if digest is not None else ""
+    foreign = cache is not None and not trusted
+    if foreign and cache is not None:  # the same bytes as a load before: its records and problems
+        known = _foreign_snapshot(cache, root, contents.digest, name)
+        if known is not None:
+            contents.records.extend(known[0])
+            contents.problems.extend(known[1])
+            return contents
+    found: list[Problem] = []  # what the files' contents cause (a foreign snapshot keeps them)
+    for rel, shown, raw in read:
+        data, error = _parse(raw)
+        if error is not None:
+            found.append(Problem(shown, "$", error))
+            continue
         try:
             record, problems = _record(data, rel, shown)
         except Exception as exc:  # a shape no check foresaw: this file is skipped, not the pack
             record, problems = None, [Problem(shown, "$", f"cannot load: {type(exc).__name__}: {exc}"[:200])]
-        contents.problems.extend(problems)
+        found.extend(problems)
         if record is not None:
             contents.records.append(LoadedRecord(record, shown, name, trusted))
-    contents.digest = digest.hexdigest() if digest is not None else ""
-    if cache is not None and stats is not None and kept is None and len(parsed) == len(files):
-        _keep_snapshot(cache, root, stats, parsed)
+    contents.problems.extend(found)
+    try:  # snapshots are an optimisation: the load stands without them
+        if (
+            cache is not None
+            and stats is not None
+            and not contents.problems
+            and len(contents.records) == len(files)
+        ):
+            _keep_snapshot(cache, root, stats, contents.records)
+        if foreign and cache is not None:
+            _keep_foreign_snapshot(cache, root, contents.digest, name, contents.records, found)
+    except Exception:
+        pass
     return contents
 
 
 def load_packs(
     extra: Iterable[Path] = (), *, builtin: bool = True, cache: Path | None = None
 ) -> list[PackContents]:
-    """``cache``: where the built-in pack's parsed files are kept (see :func:`load_pack`)."""
+    """``cache``: where the packs' checked records are kept (see :func:`load_pack`)."""
     packs = []
     if builtin:
         packs.append(load_pack(builtin_seeds_dir(), trusted=True, label="seeds", cache=cache))
     for root in extra:
-        packs.append(load_pack(Path(root), trusted=False))
+        packs.append(load_pack(Path(root), trusted=False, cache=cache))
     return packs

@@ -9,7 +9,7 @@ carry numbers, shown as their own estimates.
 
 from __future__ import annotations
 
-from typing import NewType
+from typing import Any, NewType
 
 import attrs
 
@@ -119,6 +119,27 @@ class Record:
     def is_generic(self) -> bool:
         """A catch-all record that a more specific one beats on the same text."""
         return "generic" in self.tags
+
+
+def record_from_checked(data: dict[str, Any]) -> Record:
+    """A Record from the plain form of one that :mod:`errsig.core.kb.convert` structured and
+    unstructured before (the trusted pack's snapshot in the cache folder): built without
+    checks and without cattrs, so a start-up from the snapshot neither imports the converter
+    nor checks again what it checked. Wrong shapes raise TypeError/KeyError/AttributeError;
+    the caller then loads from the files. tests/core/test_derived_caches.py holds every
+    built-in record built this way equal to the converter's."""
+    d = dict(data)
+    d["versions"] = [VersionInfo(**v) for v in d.get("versions", ())]
+    d["dead_ends"] = [DeadEnd(**x) for x in d.get("dead_ends", ())]
+    d["workarounds"] = [Workaround(**x) for x in d.get("workarounds", ())]
+    graph = d.get("transition_graph")
+    if graph is not None:
+        d["transition_graph"] = TransitionGraph(
+            leads_to=[Transition(**x) for x in graph.get("leads_to", ())],
+            preceded_by=[Transition(**x) for x in graph.get("preceded_by", ())],
+            frequently_confused_with=[Confusion(**x) for x in graph.get("frequently_confused_with", ())],
+        )
+    return Record(**d)
 
 
 SEVERITIES = ("error", "warning", "information")
