@@ -221,7 +221,8 @@ def test_a_foreign_pack_is_built_again_from_the_records_its_bytes_gave(
     (root / "demo" / "broken.json").write_text('{"id": "demo/broken"}', "utf-8")  # a problem, kept too
     first = load.load_pack(root, cache=cache)
     assert [p.file for p in first.problems] == ["pack/demo/broken.json"] * len(first.problems)
-    assert first.problems and len(first.records) == 2
+    assert first.problems
+    assert len(first.records) == 2
     with monkeypatch.context() as m:
         m.setattr(load, "_record", lambda *a: pytest.fail("checked again"))
         again = load.load_pack(root, cache=cache)
