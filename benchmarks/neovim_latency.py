@@ -191,7 +191,9 @@ def main() -> int:
             f":edit -> first errsig diagnostics:    {got[len(got) // 2]:8.0f} ms   (median of {len(got)}; "
             f"fastest {got[0]:.0f} ms; target <= 1500 ms)"
         )
-        print(f"  the first start after installing (no cached initialize answer): {cold['first_diag_ms']:.0f} ms")
+        print(
+            f"  the first start after installing (no cached initialize answer): {cold['first_diag_ms']:.0f} ms"
+        )
     else:
         print(f"no diagnostics in {len(firsts) - len(got)} of {len(firsts)} runs")
 
