@@ -369,6 +369,26 @@ def release_free_memory() -> None:
         pass
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+MALLOC_ARENAS = 2
+
+
+def limit_malloc_arenas() -> None:
+    """At most MALLOC_ARENAS glibc heaps for the server's threads (glibc's default is 8 per
+    core). Each thread that scans a big document otherwise gets a heap of its own, whose
+    freed pages stay resident: ~11 MB more with a 50 MB log open (benchmarks/lsp_latency.py,
+    109 -> 98 MB idle, 163 -> 151 MB with the log open, the same didOpen time). Called before
+    any thread starts; the environment's MALLOC_ARENA_MAX, if set, wins."""
+    if sys.platform != "linux" or os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):  # not glibc (musl): nothing to do
+        pass
+
+
 BIG_EDIT_LINES = 20_000  # an edit that brings more lines is scanned off the event loop
 
 

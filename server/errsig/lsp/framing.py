@@ -161,11 +161,16 @@ class FrameReader:
                 searched = max(start, len(self._buf) - 256)  # a header cut by the read is seen again
                 if not await self._more():
                     return
-            with memoryview(self._buf) as view:  # one copy (a bytearray slice would be two)
-                body = bytes(view[start : start + length])
-            del self._buf[: start + length]
             self.big_frame = False
-            yield body
+            # Not kept in a local: this generator waits for the next frame between messages,
+            # and a local would hold the last body (a 50 MB didOpen) until then.
+            yield self._take(start, length)
+
+    def _take(self, start: int, length: int) -> bytes:
+        with memoryview(self._buf) as view:  # one copy (a bytearray slice would be two)
+            body = bytes(view[start : start + length])
+        del self._buf[: start + length]
+        return body
 
     async def _more(self) -> bool:
         chunk = await self._read()
@@ -258,6 +263,7 @@ async def serve(
     protocol.frame_reader = reader  # type: ignore[attr-defined]
     async for body in reader.frames():
         deliver(protocol, body)
+        del body  # not held while the next frame is awaited (a big didOpen's 50 MB)
         if stop.is_set():
             return
         await asyncio.sleep(0)  # tasks the message started run before the next message, as in pygls
