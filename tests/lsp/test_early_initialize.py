@@ -190,3 +190,53 @@ def test_the_key_follows_what_shapes_the_answer() -> None:
         None,
     ):
         assert early.request_key(bad) is None
+
+
+def _pipe_with(*parts: bytes) -> int:
+    read, write = os.pipe()
+    for part in parts:
+        os.write(write, part)
+    os.close(write)
+    return read
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        [frame({"id": 1, "method": "textDocument/hover", "params": {}}) + b"Content-Length: 3\r\n\r\n{}x"],
+        [b"Content-Length: 50\r\n\r\n", b'{"jsonrpc": "2.0", "id": 1'],  # the stream ends inside the body
+        [b"garbage without a header", b"\r\n\r\nmore"],
+        [b"Content-Length: 99999999\r\n\r\n{"],  # bigger than the early reader takes
+        [frame({"id": 1, "method": "initialize", "params": {"capabilities": 5}})],  # pygls answers
+    ],
+)
+def test_what_the_early_reader_does_not_answer_goes_on_as_read(tmp_path: Path, parts: list[bytes]) -> None:
+    out_read, out_write = os.pipe()
+    head = early.answer_initialize(_pipe_with(*parts), out_write)
+    os.close(out_write)
+    assert head.answered is None
+    assert head.data == b"".join(parts)[: len(head.data)]
+    assert os.read(out_read, 100) == b""  # nothing was written to the client
+
+
+def test_an_initialize_read_in_pieces_is_answered_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ERRSIG_CACHE_DIR", str(tmp_path))
+    params = {"processId": 7, "capabilities": caps("neovim@v0.11.0")}
+    key = early.request_key(params)
+    assert key is not None
+    early.remember(key, {"capabilities": {"hoverProvider": True}})
+    message = frame({"id": "a", "method": "initialize", "params": params})
+    after = frame({"method": "initialized", "params": {}})
+    out_read, out_write = os.pipe()
+    head = early.answer_initialize(_pipe_with(message[:10], message[10:-5], message[-5:] + after), out_write)
+    os.close(out_write)
+    sent = os.read(out_read, 65536)
+    body = json.loads(sent.split(b"\r\n\r\n", 1)[1])
+    assert body == {"id": "a", "jsonrpc": "2.0", "result": {"capabilities": {"hoverProvider": True}}}
+    assert head.answered == body["result"]
+    assert head.initialize_id == "a"
+    # Everything read goes on to the frame reader, the answered initialize included.
+    assert head.data.startswith(message)
+    assert (message + after).startswith(head.data)
