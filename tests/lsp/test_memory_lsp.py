@@ -37,16 +37,20 @@ async def _settled_rss_mb(pid: int) -> float:
     return last
 
 
-async def test_documents_closed_during_their_scan_are_freed(tmp_path: Path) -> None:
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"])
-    client = await config.start()
+async def _start(root: Path) -> tuple[LanguageClient, int]:
+    """The real server, initialized by a client without capabilities, and its process id."""
+    client = await ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"]).start()
     assert isinstance(client, LanguageClient)
     assert client._server is not None
-    pid = client._server.pid
+    await client.initialize_session(
+        t.InitializeParams(capabilities=t.ClientCapabilities(), root_uri=root.as_uri())
+    )
+    return client, client._server.pid
+
+
+async def test_documents_closed_during_their_scan_are_freed(tmp_path: Path) -> None:
+    client, pid = await _start(tmp_path)
     try:
-        await client.initialize_session(
-            t.InitializeParams(capabilities=t.ClientCapabilities(), root_uri=tmp_path.as_uri())
-        )
         uri = (tmp_path / "big.log").as_uri()
         text = f"{LINE}\n" + FILLER * ((20 << 20) // len(FILLER.encode()))  # two phases: records first
         doc_mb = len(text.encode()) / (1 << 20)
@@ -83,15 +87,8 @@ async def test_documents_closed_during_their_scan_are_freed(tmp_path: Path) -> N
 async def test_a_big_open_log_costs_about_its_size_and_still_edits_and_reads(tmp_path: Path) -> None:
     """The frame a document came in is not kept: the frame reader once held the last frame's
     body (the 20 MB didOpen's JSON) until the next message arrived."""
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "errsig", "lsp"])
-    client = await config.start()
-    assert isinstance(client, LanguageClient)
-    assert client._server is not None
-    pid = client._server.pid
+    client, pid = await _start(tmp_path)
     try:
-        await client.initialize_session(
-            t.InitializeParams(capabilities=t.ClientCapabilities(), root_uri=tmp_path.as_uri())
-        )
         uri = (tmp_path / "big.log").as_uri()
         lines = (20 << 20) // len(FILLER.encode())
         text = f"{LINE}\n" + FILLER * lines
