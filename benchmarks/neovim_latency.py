@@ -80,15 +80,13 @@ local function event(name)
   if t_edit and #result.events < 40 then table.insert(result.events, { name, math.floor(now() - t_edit) }) end
 end
 vim.api.nvim_create_autocmd('LspAttach', { callback = function() event('attached') end })
-for _, method in ipairs({ 'workspace/diagnostic/refresh', 'textDocument/publishDiagnostics' }) do
-  local original = vim.lsp.handlers[method]
-  vim.lsp.handlers[method] = function(...) event(method); if original then return original(...) end end
-end
-local on_diagnostic = vim.lsp.handlers['textDocument/diagnostic']
-vim.lsp.handlers['textDocument/diagnostic'] = function(err, res, ...)
-  event('diagnostic report ' .. (res and res.kind or 'nil') .. ' ' .. tostring(res and res.items and #res.items))
-  return on_diagnostic(err, res, ...)
-end
+-- Replies seen without replacing any handler (errsig's plugin applies reports itself only
+-- where Neovim's own handlers would run).
+vim.api.nvim_create_autocmd('LspRequest', { callback = function(ev)
+  local r = ev.data.request
+  if r.type == 'complete' and r.method == 'textDocument/diagnostic' then event('diagnostic reply') end
+end })
+vim.api.nvim_create_autocmd('DiagnosticChanged', { callback = function() event('diagnostics set') end })
 vim.api.nvim_create_autocmd('DiagnosticChanged', {
   callback = function(ev)
     if result.first_diag_ms == nil and #vim.diagnostic.get(ev.buf) > 0 then

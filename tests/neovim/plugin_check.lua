@@ -321,6 +321,89 @@ local function check_commands()
   end, sent('workspace/executeCommand'))
 end
 
+-- lua/errsig/report.lua applies errsig's reports itself (reading only the lines it needs);
+-- what it sets must be what Neovim's own handlers set for the same report, in every
+-- position encoding, for a loaded buffer and for a file that is not loaded.
+local function check_reports()
+  local report = require('errsig.report')
+  local root = work .. '/reports'
+  local loaded_path, disk_path = root .. '/open.log', root .. '/closed.log'
+  -- Multi-byte text before the columns (2-, 3- and 4-byte UTF-8), a NUL byte, a CRLF line,
+  -- and a last line without a line break.
+  local text = '│ ERROR é 😀 here\r\nplain\na\0b 😀 x\nlast é'
+  write(loaded_path, text)
+  write(disk_path, text)
+  vim.cmd.edit(vim.fn.fnameescape(loaded_path))
+  local loaded_buf = vim.api.nvim_get_current_buf()
+  local client_id = assert(vim.lsp.start({ name = 'report-check', cmd = fake_server, root_dir = root }, { bufnr = loaded_buf }))
+  assert(vim.wait(3000, function()
+    local c = vim.lsp.get_client_by_id(client_id)
+    return c and c.initialized
+  end, 10), 'report-check client did not initialize')
+  local client = assert(vim.lsp.get_client_by_id(client_id))
+  local function range(l1, c1, l2, c2)
+    return { start = { line = l1, character = c1 }, ['end'] = { line = l2, character = c2 } }
+  end
+  local items = {
+    { range = range(0, 10, 0, 14), message = 'after é and 😀', severity = 1, code = 'pip/x', source = 'errsig' },
+    { range = range(0, 2, 1, 3), message = 'two lines', severity = 'Warning' },
+    { range = range(2, 4, 2, 7), message = 'after a NUL', tags = { 1, 2 }, code = 7 },
+    { range = range(3, 5, 3, 99), message = 'past the end of the line', severity = 4 },
+    { range = range(40, 0, 40, 3), message = 'past the last line' },
+  }
+  local out = { cases = 0, mismatches = {}, sizes = {} }
+  for _, encoding in ipairs({ 'utf-16', 'utf-8', 'utf-32' }) do
+    client.offset_encoding = encoding
+    for _, path in ipairs({ loaded_path, disk_path }) do
+      for _, pull in ipairs({ true, false }) do
+        local uri = vim.uri_from_fname(path)
+        local ns = vim.lsp.diagnostic.get_namespace(client_id, pull)
+        local items_copy = vim.deepcopy(items)
+        vim.diagnostic.reset(ns)
+        report.set(client_id, uri, items_copy, pull)
+        local bufnr = vim.fn.bufnr(path)
+        local mine = vim.diagnostic.get(bufnr, { namespace = ns })
+        vim.diagnostic.reset(ns)
+        local ctx = { client_id = client_id, method = 'textDocument/diagnostic', params = { textDocument = { uri = uri } } }
+        if pull then
+          vim.lsp.diagnostic.on_diagnostic(nil, { kind = 'full', items = items_copy }, ctx)
+        else
+          vim.lsp.diagnostic.on_publish_diagnostics(nil, { uri = uri, diagnostics = items_copy }, ctx)
+        end
+        local theirs = vim.diagnostic.get(bufnr, { namespace = ns })
+        local name = table.concat({ encoding, vim.fs.basename(path), pull and 'pull' or 'push', vim.api.nvim_buf_is_loaded(bufnr) and 'loaded' or 'not loaded' }, ' ')
+        out.cases = out.cases + 1
+        out.sizes[#out.sizes + 1] = #mine
+        if not vim.deep_equal(mine, theirs) then
+          out.mismatches[#out.mismatches + 1] = { case = name, mine = mine, theirs = theirs }
+        end
+      end
+    end
+  end
+  -- no buffer is made for an empty report on a file that has none (as Neovim does)
+  report.set(client_id, vim.uri_from_fname(root .. '/never.log'), {}, true)
+  out.empty_report_made_buffer = vim.fn.bufexists(root .. '/never.log') == 1
+  -- the config's handlers hand reports to a handler the user installed, untouched
+  local config = vim.lsp.config.errsig
+  local seen = {}
+  local saved = vim.lsp.handlers['textDocument/publishDiagnostics']
+  vim.lsp.handlers['textDocument/publishDiagnostics'] = function(_, params)
+    seen[#seen + 1] = params.uri
+  end
+  local ok, err = pcall(config.handlers['textDocument/publishDiagnostics'], nil, { uri = 'file:///x.log', diagnostics = {} }, { client_id = client_id })
+  vim.lsp.handlers['textDocument/publishDiagnostics'] = saved
+  assert(ok, err)
+  out.user_handler_called = seen
+  out.neovims = {
+    pull = report.is_neovims(vim.lsp.handlers['textDocument/diagnostic']),
+    push = report.is_neovims(saved),
+    user = report.is_neovims(function() end),
+  }
+  out.applies = report.applies()
+  vim.lsp.stop_client(client_id, true)
+  result.reports = out
+end
+
 vim.api.nvim_create_autocmd('VimEnter', {
   once = true,
   nested = true,
@@ -329,6 +412,7 @@ vim.api.nvim_create_autocmd('VimEnter', {
       check_filetypes()
       check_config()
       check_commands()
+      check_reports()
     end, debug.traceback)
     finish(ok, not ok and tostring(err) or nil)
   end,

@@ -158,6 +158,18 @@ def test_plugin_without_server(tmp_path: Path) -> None:
     assert p["cancelled"] is True
     assert p["cancel_windows_added"] == 0
     assert p["cancel_note"] == "errsig: not run (a placeholder was left empty): pip install <package>"
+
+    # the plugin applies reports itself (lua/errsig/report.lua): the same result as Neovim's
+    # own handlers in 3 encodings x loaded/not loaded x pull/push, on lines with multi-byte
+    # characters, a NUL byte and a CRLF, with ranges past the line's end and the file's end
+    rep = r["reports"]
+    assert rep["applies"] is True  # this Neovim is 0.11: the code path runs
+    assert rep["cases"] == 12
+    assert rep["mismatches"] == [], json.dumps(rep["mismatches"], indent=1)[:4000]
+    assert rep["sizes"] == [5] * 12
+    assert rep["empty_report_made_buffer"] is False
+    assert rep["user_handler_called"] == ["file:///x.log"]
+    assert rep["neovims"] == {"pull": True, "push": True, "user": False}
     assert r["explain"]["float"] == f"### `{ID}`\n\nThe connection was reset.\n\n- retry"
     assert r["explain_at_cursor"]["float"].startswith("### `pip/resolution-impossible`")
     assert r["explain_arguments"] == [[ID], ["pip/resolution-impossible"]]
