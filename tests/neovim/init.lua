@@ -30,8 +30,6 @@ local result = {
   steps = {},
   server_messages = {},
   registrations = {},
-  publish = {}, -- uri -> number of publishDiagnostics notifications with errsig items
-  pulls = {}, -- uri -> number of textDocument/diagnostic full reports
 }
 
 local function step(name)
@@ -68,16 +66,8 @@ observe('client/registerCapability', function(_, res)
     table.insert(result.registrations, { method = reg.method, registerOptions = reg.registerOptions })
   end
 end)
-observe('textDocument/publishDiagnostics', function(_, res)
-  local uri = vim.fs.basename(vim.uri_to_fname(res.uri))
-  result.publish[uri] = (result.publish[uri] or 0) + 1
-end)
-observe('textDocument/diagnostic', function(err, res, ctx)
-  if not err and res and res.kind == 'full' then
-    local uri = vim.fs.basename(vim.uri_to_fname(ctx.params.textDocument.uri))
-    result.pulls[uri] = (result.pulls[uri] or 0) + 1
-  end
-end)
+-- The diagnostics handlers are left as Neovim has them: errsig's plugin applies reports
+-- itself only where Neovim's own handlers would run (lua/errsig/report.lua), as for a user.
 
 local function errsig_namespaces(bufnr)
   local names = {}
