@@ -98,16 +98,20 @@ def scanner_for(packs: tuple[str, ...], unknown: bool) -> LogScanner:
     return toolkit.scanner
 
 
-def warm(toolkit: Toolkit, cancelled: Callable[[], bool] = lambda: False) -> None:
+def warm(
+    toolkit: Toolkit, cancelled: Callable[[], bool] = lambda: False, busy: Callable[[], bool] = lambda: False
+) -> None:
     """Do now what a first scan would otherwise pay for: compile the engine's programs built
     on first use, and run them once over the bundled clean logs, so RE2 has built the DFA
     states ordinary log text needs (the first scan of a 50 MB log is ~30 % slower without).
     For a process that waits before it scans (the language server, between ``initialize``
     and the first document); a one-shot CLI scan has nothing to gain. ``cancelled`` is
-    checked between steps (a server shutting down does not wait for the whole warm-up)."""
+    checked between steps (a server shutting down does not wait for the whole warm-up);
+    while ``busy`` says so (a real document has arrived and its scan builds those states
+    itself), the sample scan is left out or stopped: it would only slow that scan down."""
     toolkit.matcher.engine.warm(cancelled)
     root = clean_corpus_dir()
-    if cancelled() or not root.is_dir():
+    if cancelled() or busy() or not root.is_dir():
         return
     sample = b"\n".join(p.read_bytes() for p in sorted(root.glob("*.log")))
-    toolkit.scanner.scan_sliced(sample, cancelled=cancelled, slice_bytes=32 << 10)
+    toolkit.scanner.scan_sliced(sample, cancelled=lambda: cancelled() or busy(), slice_bytes=32 << 10)

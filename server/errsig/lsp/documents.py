@@ -214,18 +214,24 @@ class Document:
     path: str | None
     kind: str | None
     version: int | None
-    _source: str | None
+    _source: str | bytes | None  # as opened; bytes: already :func:`utf8` (a big didOpen)
     language_id: str = ""
     _lines: Lines | None = None
 
     @property
     def lines(self) -> Lines:
         if self._lines is None:
-            self._lines = Lines.from_text(self._source or "")
+            source = self._source
+            self._lines = Lines(source) if isinstance(source, bytes) else Lines.from_text(source or "")
             self._source = None
         return self._lines
 
-    def settle(self, source: str, lines: Lines) -> None:
+    @property
+    def source(self) -> str | bytes | None:
+        """The text as opened while no line list exists (else None)."""
+        return self._source if self._lines is None else None
+
+    def settle(self, source: str | bytes, lines: Lines) -> None:
         """Hold the text as ``lines`` (``source`` in UTF-8 chunks, built by a full scan from
         the bytes it scanned) instead of one string, unless the document changed meanwhile."""
         if self._lines is None and self._source is source:
@@ -244,15 +250,17 @@ class Document:
         path: str | None,
         kind: str | None,
         version: int | None,
-        text: str,
+        text: str | bytes,
         language_id: str = "",
     ) -> Document:
+        """``text`` as a string, or as its :func:`utf8` bytes."""
         return cls(uri, path, kind, version, text, language_id)
 
     @property
     def text(self) -> str:
         if self._lines is None:
-            return self._source or ""
+            source = self._source
+            return source.decode("utf-8", "surrogatepass") if isinstance(source, bytes) else source or ""
         return self._lines.join()
 
     def line(self, n: int) -> str:

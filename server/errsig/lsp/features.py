@@ -27,6 +27,7 @@ from errsig.core.scan.incremental import IncrementalLog
 from errsig.core.scan.logscan import LogScanner
 from errsig.core.settings import settings_from_json
 from errsig.lsp import convert, links, outcomes, records, watching
+from errsig.lsp.bigtext import OpenedItem
 from errsig.lsp.documents import Document, Lines, utf8
 from errsig.lsp.interact import (
     CLIENT_COMMANDS,
@@ -154,14 +155,25 @@ def _start_warming(ls: ErrsigServer, tk: Toolkit) -> None:
     except RuntimeError:  # no event loop: not serving
         return
     stop = ls.state.stop_background
-    loop.call_soon(loop.run_in_executor, None, _warm, tk, stop.is_set)
+    loop.call_soon(loop.run_in_executor, None, _warm, tk, stop.is_set, lambda: _busy(ls))
 
 
-def _warm(tk: Toolkit, cancelled: Callable[[], bool]) -> None:
+def _busy(ls: ErrsigServer) -> bool:
+    """Whether a big document is arriving or being scanned (asked from the warming thread:
+    its optional steps give way, they hold the GIL the decoding and the scan need)."""
+    reader = getattr(ls.protocol, "frame_reader", None)
+    if reader is not None and reader.big_frame:
+        return True
+    return any(e.task is not None and not e.task.done() for e in list(ls.state.logs.values()))
+
+
+def _warm(tk: Toolkit, cancelled: Callable[[], bool], busy: Callable[[], bool] = lambda: False) -> None:
     try:
-        warm(tk, cancelled)
+        warm(tk, cancelled, busy)
     except Exception:  # warming is an optimisation: a scan compiles what it needs anyway
         log.debug("warming the catalogue failed", exc_info=True)
+    if busy():  # what is left is imported on first use, and the big scan frees memory at its end
+        return
     try:  # what code actions and requirements checks import on first use
         import errsig.core.fixes.plan
         import errsig.core.scan.pipconf  # noqa: F401
@@ -226,22 +238,23 @@ async def on_configuration_changed(ls: ErrsigServer, settings: Any) -> None:
 
 def on_open(ls: ErrsigServer, item: t.TextDocumentItem) -> None:
     path = to_fs_path(item.uri)
-    kind = (
-        records.RECORD
-        if records.pack_root_of(ls, path)
-        else kinds.kind_of(path, item.language_id, item.text[:65536])
-    )
-    doc = Document.from_text(item.uri, path, kind, item.version, item.text, item.language_id)
+    # A big log's text arrives as its scanned bytes (decoded while the frame came in)
+    text: str | bytes = item.utf8 if isinstance(item, OpenedItem) else item.text
+    head = text[:65536].decode("utf-8", "ignore") if isinstance(text, bytes) else text[:65536]
+    kind = records.RECORD if records.pack_root_of(ls, path) else kinds.kind_of(path, item.language_id, head)
+    doc = Document.from_text(item.uri, path, kind, item.version, text, item.language_id)
     ls.state.docs[item.uri] = doc
     if item.uri in ls.state.pushed_watched and ls.state.client.pull:
         # It was pushed while closed; from now on the client pulls it: clear the push.
         ls.state.pushed_watched.discard(item.uri)
         ls.state.published.pop(item.uri, None)
         ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=item.uri, diagnostics=[]))
-    refresh_document(ls, doc, item.text)
+    refresh_document(ls, doc, text)
 
 
-def refresh_document(ls: ErrsigServer, doc: Document, text: str | None = None, *, clean: bool = True) -> None:
+def refresh_document(
+    ls: ErrsigServer, doc: Document, text: str | bytes | None = None, *, clean: bool = True
+) -> None:
     if doc.uri in ls.state.offers:
         outcomes.changed(ls, doc.uri, doc.text)
     if doc.kind == kinds.LOG:
@@ -267,7 +280,7 @@ async def _refresh_lenses(ls: ErrsigServer) -> None:
         ls.log(f"workspace/codeLens/refresh failed: {exc!r}")
 
 
-def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | None = None) -> None:
+def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | bytes | None = None) -> None:
     assert ls.state.toolkit is not None
     entry = ls.state.logs.get(doc.uri)
     if entry is None:
@@ -306,19 +319,23 @@ SCAN_THREADS = min(2, _cores())  # RE2 matches without the GIL: a second thread 
 TWO_PHASE_CHARS = 8 << 20  # a document this big shows the records' findings before the unknown errors
 
 
-async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str | None) -> None:
+async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str | bytes | None) -> None:
     """Scan a whole document in a worker thread, a slice at a time, so requests are
     answered meanwhile; cancelling the task (close, shutdown) stops the thread at the next
     slice. Edits that arrive during the scan make it run again on the new text."""
     loop = asyncio.get_running_loop()
     first = True
     while True:
-        # The text as one string (as opened: encoded off the event loop, then kept as the
-        # scanned bytes), or, once edited, the line store's bytes (no string of it is built).
-        source = text if text is not None and not entry.dirty else None if doc.split else doc.text
+        # The text as opened (a string encoded off the event loop, or the bytes a big didOpen
+        # was decoded into; then kept as the scanned bytes), or, once edited, the line
+        # store's bytes (no string of it is built).
+        source = text if text is not None and not entry.dirty else doc.source
         entry.dirty = False
         text = None
-        data = doc.lines.utf8() if source is None else await loop.run_in_executor(None, utf8, source)
+        if source is None:
+            data = doc.lines.utf8()
+        else:
+            data = source if isinstance(source, bytes) else await loop.run_in_executor(None, utf8, source)
         if first and entry.analysis.scanner.unknown and len(data) >= TWO_PHASE_CHARS:
             # A big log: the records' findings first (fast), errors no record knows after.
             quick = LogScanner(entry.analysis.scanner.matcher)

@@ -19,7 +19,6 @@ method, is logged and never answered. This loop replaces it:
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import logging
 import os
@@ -39,12 +38,15 @@ from lsprotocol.types import ResponseError
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
 from pygls.protocol import JsonRPCProtocol
 
+from errsig.lsp.bigtext import Decoded, TextStream
+
 log = logging.getLogger("errsig.lsp")
 
 MAX_FRAME = 512 << 20  # bytes: a 500 MB document is as large as an editor will send
 MAX_HEADER = 64 << 10  # bytes of header block without a blank line: garbage, dropped
 READ_SIZE = 1 << 20
 BIG_FRAME = 1 << 20  # bytes: a frame this big takes the client a while to send (a log it opens)
+STREAM_FRAME = 4 << 20  # bytes: a frame this big has its didOpen text decoded while it arrives
 _HEADER = b"Content-Length:"
 _LENGTH = re.compile(rb"Content-Length:[ \t]*(\d{1,20})[ \t]*\r?\n", re.IGNORECASE)
 _ID = re.compile(rb'"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\]|\\.){0,200}")')
@@ -90,18 +92,27 @@ def answer_error(protocol: JsonRPCProtocol, body: bytes, error: JsonRpcException
     )
 
 
-def deliver(protocol: JsonRPCProtocol, body: bytes) -> None:
-    """Parse one frame's body and hand it to the protocol; never raises."""
+def _raw(body: bytes | Decoded) -> bytes:
+    """The bytes to look for an id in (a decoded didOpen without its text)."""
+    return json.dumps(body.message).encode() if isinstance(body, Decoded) else body
+
+
+def deliver(protocol: JsonRPCProtocol, body: bytes | Decoded) -> None:
+    """Parse one frame's body (or take a didOpen decoded as it arrived) and hand it to the
+    protocol; never raises."""
     try:
-        message = json.loads(body, object_hook=protocol.structure_message)
+        if isinstance(body, Decoded):
+            message = body.structured(protocol.structure_message)
+        else:
+            message = json.loads(body, object_hook=protocol.structure_message)
     except JsonRpcException as exc:  # the params do not fit the method
-        answer_error(protocol, body, exc)
+        answer_error(protocol, _raw(body), exc)
         return
     except (ValueError, RecursionError) as exc:
-        answer_error(protocol, body, JsonRpcParseError(f"cannot parse the message: {exc}"[:200]))
+        answer_error(protocol, _raw(body), JsonRpcParseError(f"cannot parse the message: {exc}"[:200]))
         return
     if not hasattr(message, "jsonrpc"):  # valid JSON, but not a JSON-RPC message
-        answer_error(protocol, body, JsonRpcInvalidRequest("not a JSON-RPC message"))
+        answer_error(protocol, _raw(body), JsonRpcInvalidRequest("not a JSON-RPC message"))
         return
     try:
         protocol.handle_message(message)
@@ -135,8 +146,8 @@ class FrameReader:
                 log.warning("skipped %d bytes before a header", matches[-1].start())
             return end + 4, int(matches[-1].group(1))
 
-    async def frames(self) -> AsyncIterator[bytes]:
-        """Frame bodies until the stream ends."""
+    async def frames(self) -> AsyncIterator[bytes | Decoded]:
+        """Frame bodies until the stream ends (a big didOpen already parsed: :mod:`bigtext`)."""
         while True:
             header = self._next_header()
             if header is None:
@@ -150,18 +161,30 @@ class FrameReader:
                 continue
             searched = start
             self.big_frame = length >= BIG_FRAME
+            # A big frame is most likely a didOpen: its text is decoded as it arrives.
+            stream = TextStream() if length >= STREAM_FRAME else None
             while True:
                 early = self._early_end(start, searched, start + length)
                 if early is not None:
                     log.warning("a frame declared %d bytes but held %d", length, early - start)
                     length = early - start
+                    stream = None
                     break
                 if len(self._buf) >= start + length:
                     break
                 searched = max(start, len(self._buf) - 256)  # a header cut by the read is seen again
                 if not await self._more():
                     return
+                if stream is not None:
+                    stream.feed(self._buf, start, min(len(self._buf), start + length))
             self.big_frame = False
+            decoded = stream.finish(self._buf, start, length) if stream is not None else None
+            del stream
+            if decoded is not None:
+                del self._buf[: start + length]
+                yield decoded
+                del decoded
+                continue
             # Not kept in a local: this generator waits for the next frame between messages,
             # and a local would hold the last body (a 50 MB didOpen) until then.
             yield self._take(start, length)
@@ -227,10 +250,14 @@ def _read_available(fd: int) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def _pump(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes]) -> None:
+def _pump(
+    stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes], slots: threading.Semaphore
+) -> None:
     """Read the stream in a daemon thread (a blocked read never holds up the exit). The
     file descriptor is read directly: a daemon thread blocked inside a buffered reader
-    holds its lock, and the interpreter aborts on that lock at exit."""
+    holds its lock, and the interpreter aborts on that lock at exit. The thread reads ahead
+    of the event loop, up to ``slots`` chunks: while the loop decodes a big frame, the rest
+    of it keeps coming in (waiting for the loop after each chunk made the two take turns)."""
     try:
         fd = stream.fileno()
     except (OSError, ValueError, AttributeError):
@@ -242,12 +269,16 @@ def _pump(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queu
             chunk = _read_available(fd) if fd >= 0 else stream.read(1)
         except (OSError, ValueError):
             chunk = b""
+        slots.acquire()  # released when the loop takes a chunk: at most READ_AHEAD wait
         try:
-            asyncio.run_coroutine_threadsafe(queue.put(chunk), loop).result()
-        except (RuntimeError, concurrent.futures.CancelledError):  # the loop is gone
+            loop.call_soon_threadsafe(queue.put_nowait, chunk)  # in order, never blocks
+        except RuntimeError:  # the loop is gone
             return
         if not chunk:
             return
+
+
+READ_AHEAD = 64  # chunks (of up to READ_SIZE bytes) read before the event loop takes them
 
 
 async def serve(
@@ -274,7 +305,15 @@ async def serve_stream(
 ) -> None:
     """The message loop over a blocking stream (stdin), read in a daemon thread, after the
     ``initial`` bytes already read from it."""
-    queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=64)
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    slots = threading.Semaphore(READ_AHEAD)
     loop = asyncio.get_running_loop()
-    threading.Thread(target=_pump, args=(stream, loop, queue), daemon=True, name="errsig-stdin").start()
-    await serve(stop, queue.get, protocol, initial)
+    args = (stream, loop, queue, slots)
+    threading.Thread(target=_pump, args=args, daemon=True, name="errsig-stdin").start()
+
+    async def read() -> bytes:
+        chunk = await queue.get()
+        slots.release()
+        return chunk
+
+    await serve(stop, read, protocol, initial)
