@@ -22,9 +22,14 @@ from errsig.lsp.server import ErrsigServer
 HOOK = ErrsigServer().protocol.structure_message  # pygls's structuring, as the server delivers
 
 
-@pytest.fixture(autouse=True)
-def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pieces of a few bytes, so a small frame is cut in many places."""
+@pytest.fixture(autouse=True, params=["orjson", "json"])
+def small_pieces(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces of a few bytes, so a small frame is cut in many places; each test with orjson
+    (errsig[fast]) decoding the pieces and with the json module alone."""
+    if request.param == "json":
+        monkeypatch.setattr(bigtext, "_orjson_loads", None)
+    elif bigtext._orjson_loads is None:
+        pytest.skip("orjson is not installed (errsig[fast])")
     monkeypatch.setattr(bigtext, "PIECE", 8)
     monkeypatch.setattr(bigtext, "HEAD", 512)
     monkeypatch.setattr(framing, "STREAM_FRAME", 1)

@@ -22,11 +22,17 @@ import json
 import re
 from collections.abc import Callable
 from json.decoder import scanstring as _scanstring  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, Protocol
 
 from lsprotocol import types as t
 
 from errsig.lsp.documents import utf8
+
+_orjson_loads: Callable[[bytearray], Any] | None
+try:  # errsig[fast]
+    from orjson import loads as _orjson_loads
+except ImportError:  # pragma: no cover - depends on the install
+    _orjson_loads = None
 
 PIECE = 1 << 18  # bytes of JSON decoded at a time (~1 ms: the reading thread is not held up long)
 HEAD = 4096  # bytes at the start of a frame searched for the text's key
@@ -41,6 +47,26 @@ _MARKED = "\x00errsig:text\x00"
 MAX_REJECTED = 64  # look-alikes of a line-break escape checked in one search for a cut
 
 
+def _decode_string(quoted: bytearray) -> str | None:
+    """The string a JSON string literal (quotes included) stands for, as ``json.loads``
+    reads it from bytes; None if ``quoted`` is not exactly one. orjson (errsig[fast]) reads
+    it in about half the time; what it refuses (lone surrogates, which the json module lets
+    through) goes to the json module."""
+    if _orjson_loads is not None:
+        try:
+            text = _orjson_loads(quoted)
+        except ValueError:
+            pass
+        else:
+            return text if isinstance(text, str) else None
+    try:
+        chars = quoted.decode("utf-8", "surrogatepass")
+        text, end = _scanstring(chars, 1, True)
+    except (ValueError, RecursionError):
+        return None
+    return text if end == len(chars) else None
+
+
 def _escaped(buf: bytearray | bytes, i: int, floor: int) -> bool:
     """Whether ``buf[i]`` is escaped: preceded by an odd run of backslashes (none before ``floor``)."""
     j = i
@@ -49,10 +75,21 @@ def _escaped(buf: bytearray | bytes, i: int, floor: int) -> bool:
     return (i - j) % 2 == 1
 
 
-class TextStream:
-    """Decodes the ``text`` of one frame's body as it grows in a buffer."""
+class PieceSink(Protocol):
+    """Takes the text's bytes a piece at a time as they are decoded (a scan that runs while
+    the rest arrives): ``add`` each piece, then ``close`` (all given) or ``cancel``."""
 
-    def __init__(self) -> None:
+    def add(self, data: bytes) -> None: ...
+    def close(self) -> None: ...
+    def cancel(self) -> None: ...
+
+
+class TextStream:
+    """Decodes the ``text`` of one frame's body as it grows in a buffer, handing each
+    decoded piece to ``sink`` too."""
+
+    def __init__(self, sink: PieceSink | None = None) -> None:
+        self.sink = sink
         self.start = -1  # offset in the body of the text's first character
         self.pos = -1  # offset in the body up to which the text is decoded
         self.searched = 0  # where the next search for a cut starts (in the buffer)
@@ -103,26 +140,38 @@ class TextStream:
     def _decode(self, buf: bytearray, start: int, end: int) -> bool:
         """Append the UTF-8 of one piece of the string's JSON, ``buf[start:end]`` (decoded
         as ``json.loads`` decodes, strictly); False, and the streaming ends, if it is not one."""
+        piece = bytearray(_QUOTE)
         with memoryview(buf) as view:  # one copy (a view left open would pin the buffer's size)
-            piece = bytearray(view[start:end])
+            piece += view[start:end]
         piece += _QUOTE
-        try:
-            chars = piece.decode("utf-8", "surrogatepass")  # as json.loads reads bytes
-            del piece
-            text, end = _scanstring(chars, 0, True)
-        except (ValueError, RecursionError):  # a bad escape, a raw control character, not UTF-8
+        text = _decode_string(piece)
+        del piece
+        if text is None:  # a bad escape, a raw control character, not UTF-8, the string's end
             self.failed = True
             return False
-        if end != len(chars):  # the string ended inside the piece
-            self.failed = True
-            return False
-        self.data.append(utf8(text))  # no piece ends between the "\r" and "\n" of a CRLF
+        data = utf8(text)  # no piece ends between the "\r" and "\n" of a CRLF
+        self.data.append(data)
+        if self.sink is not None:
+            self.sink.add(data)
         return True
 
     def finish(self, buf: bytearray, body: int, length: int) -> Decoded | None:
         """The complete body ``buf[body:body + length]`` parsed, with the text decoded here
         set aside; None if it is not a didOpen whose text is that string (the caller then
         parses the body as usual)."""
+        decoded = self._finish(buf, body, length)
+        if self.sink is not None and decoded is not None:
+            self.sink.close()
+        elif self.sink is not None:
+            self.sink.cancel()
+        return decoded
+
+    def cancel(self) -> None:
+        """The frame will not be finished (the stream ended, or it was cut short)."""
+        if self.sink is not None:
+            self.sink.cancel()
+
+    def _finish(self, buf: bytearray, body: int, length: int) -> Decoded | None:
         end = body + length
         if self.failed or self.start < 0:
             return None
@@ -145,19 +194,21 @@ class TextStream:
             return None
         data = self.data[0] if len(self.data) == 1 else b"".join(self.data)
         self.data.clear()
-        return Decoded(message, data)
+        return Decoded(message, data, self.sink)
 
 
 class OpenedItem(t.TextDocumentItem):
     """A ``TextDocumentItem`` whose text arrived already turned into the UTF-8 bytes errsig
     scans and keeps (line breaks normalised to ``\\n``, as errsig holds every document):
-    ``utf8``. ``text`` decodes them when something asks (errsig's own handler does not)."""
+    ``utf8``. ``text`` decodes them when something asks (errsig's own handler does not).
+    ``prescan``: what took its pieces while they arrived (a scan), if anything."""
 
-    __slots__ = ("utf8",)
+    __slots__ = ("prescan", "utf8")
 
-    def __init__(self, item: t.TextDocumentItem, data: bytes) -> None:
+    def __init__(self, item: t.TextDocumentItem, data: bytes, prescan: PieceSink | None = None) -> None:
         # attrs' own __init__ would check ``text`` (decoding it all); each field is set as is
         self.utf8 = data
+        self.prescan = prescan
         self.uri, self.language_id, self.version = item.uri, item.language_id, item.version
 
     @property
@@ -173,9 +224,10 @@ class Decoded:
     """A didOpen parsed by :meth:`TextStream.finish`: the message with a marker in place of
     its text, and the text's bytes."""
 
-    def __init__(self, message: dict[str, Any], data: bytes) -> None:
+    def __init__(self, message: dict[str, Any], data: bytes, sink: PieceSink | None = None) -> None:
         self.message = message
         self.data = data
+        self.sink = sink
 
     def structured(self, hook: Callable[[dict[str, Any]], Any]) -> Any:
         """The message as ``json.loads(body, object_hook=hook)`` returns it (the hook applied
@@ -184,7 +236,7 @@ class Decoded:
         params: Any = getattr(message, "params", None)
         item = getattr(params, "text_document", None)
         if isinstance(item, t.TextDocumentItem) and item.text == _MARKED:
-            params.text_document = OpenedItem(item, self.data)
+            params.text_document = OpenedItem(item, self.data, self.sink)
             return message
         # not structured as a didOpen (a hook that keeps plain objects): the text as a value
         self.message["params"]["textDocument"]["text"] = self.data.decode("utf-8", "surrogatepass")

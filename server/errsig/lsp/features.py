@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import queue
 import sys
 import threading
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from errsig.core.loading import Toolkit, load_toolkit, warm
 from errsig.core.scan import kinds
 from errsig.core.scan.findings import Finding
 from errsig.core.scan.incremental import IncrementalLog
-from errsig.core.scan.logscan import LogScanner
+from errsig.core.scan.logscan import WRAP_SCAN_LIMIT, LogScanner
 from errsig.core.settings import settings_from_json
 from errsig.lsp import convert, links, outcomes, records, watching
 from errsig.lsp.bigtext import OpenedItem
@@ -249,16 +250,22 @@ def on_open(ls: ErrsigServer, item: t.TextDocumentItem) -> None:
         ls.state.pushed_watched.discard(item.uri)
         ls.state.published.pop(item.uri, None)
         ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=item.uri, diagnostics=[]))
-    refresh_document(ls, doc, text)
+    prescan = item.prescan if isinstance(item, OpenedItem) else None
+    refresh_document(ls, doc, text, prescan=prescan if isinstance(prescan, PieceScan) else None)
 
 
 def refresh_document(
-    ls: ErrsigServer, doc: Document, text: str | bytes | None = None, *, clean: bool = True
+    ls: ErrsigServer,
+    doc: Document,
+    text: str | bytes | None = None,
+    *,
+    clean: bool = True,
+    prescan: PieceScan | None = None,
 ) -> None:
     if doc.uri in ls.state.offers:
         outcomes.changed(ls, doc.uri, doc.text)
     if doc.kind == kinds.LOG:
-        _start_full_scan(ls, doc, text)
+        _start_full_scan(ls, doc, text, prescan)
     elif doc.kind in (kinds.REQUIREMENTS, kinds.PIPCONF):
         links.check_document(ls, doc)
         publish(ls, doc.uri)
@@ -280,7 +287,9 @@ async def _refresh_lenses(ls: ErrsigServer) -> None:
         ls.log(f"workspace/codeLens/refresh failed: {exc!r}")
 
 
-def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | bytes | None = None) -> None:
+def _start_full_scan(
+    ls: ErrsigServer, doc: Document, text: str | bytes | None = None, prescan: PieceScan | None = None
+) -> None:
     assert ls.state.toolkit is not None
     entry = ls.state.logs.get(doc.uri)
     if entry is None:
@@ -292,7 +301,58 @@ def _start_full_scan(ls: ErrsigServer, doc: Document, text: str | bytes | None =
         entry.dirty = True
         return
     entry.first_phase = asyncio.Event()
-    entry.task = ls.spawn(_full_scan(ls, doc, entry, text))
+    entry.task = ls.spawn(_full_scan(ls, doc, entry, text, prescan))
+
+
+class PieceScan:
+    """The records' scan of a big didOpen's text, a piece at a time while the rest of its frame
+    arrives (:mod:`errsig.lsp.bigtext` hands the pieces over): a worker thread scans each one
+    (RE2 matches without the GIL) while the event loop decodes the next, so little is left to
+    scan when the frame is complete. ``findings`` resolves to what the first phase of
+    :func:`_full_scan` would find in the whole text (:class:`~errsig.core.scan.logscan.StreamScan`),
+    or None (cancelled, or nothing came for IDLE_LIMIT seconds: the thread never waits for ever)."""
+
+    IDLE_LIMIT = 30.0  # seconds without a piece: the client stopped half-way
+
+    def __init__(self, matcher: Any, length: int, loop: asyncio.AbstractEventLoop) -> None:
+        self.matcher = matcher
+        # the text is at most as long as its JSON: a frame this small holds a text the wrap check covers
+        self._stream = LogScanner(matcher).stream(wraps=length <= WRAP_SCAN_LIMIT)
+        self._pieces: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._cancelled = threading.Event()
+        self.findings = loop.run_in_executor(None, self._run)
+
+    def add(self, data: bytes) -> None:
+        self._pieces.put(data)
+
+    def close(self) -> None:
+        self._pieces.put(None)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        self._pieces.put(None)
+
+    def _run(self) -> list[Finding] | None:
+        try:
+            while (piece := self._pieces.get(timeout=self.IDLE_LIMIT)) is not None:
+                if self._cancelled.is_set():
+                    return None
+                self._stream.add(piece)
+            return None if self._cancelled.is_set() else self._stream.findings()
+        except queue.Empty:
+            return None
+        except Exception:  # a scan that fails here is done again by _full_scan
+            log.debug("scanning a document while it arrived failed", exc_info=True)
+            return None
+
+
+def piece_scan(ls: ErrsigServer, length: int) -> PieceScan | None:
+    """A scan for the text of a ``length``-byte frame as it arrives, when it may be a log big
+    enough for the two-phase scan (the records' findings first)."""
+    tk = ls.state.toolkit
+    if tk is None or length < TWO_PHASE_CHARS or ls.state.stop_background.is_set():
+        return None
+    return PieceScan(tk.matcher, length, asyncio.get_running_loop())
 
 
 def _scan_document(
@@ -319,12 +379,19 @@ SCAN_THREADS = min(2, _cores())  # RE2 matches without the GIL: a second thread 
 TWO_PHASE_CHARS = 8 << 20  # a document this big shows the records' findings before the unknown errors
 
 
-async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str | bytes | None) -> None:
+async def _full_scan(
+    ls: ErrsigServer,
+    doc: Document,
+    entry: OpenLog,
+    text: str | bytes | None,
+    prescan: PieceScan | None = None,
+) -> None:
     """Scan a whole document in a worker thread, a slice at a time, so requests are
     answered meanwhile; cancelling the task (close, shutdown) stops the thread at the next
     slice. Edits that arrive during the scan make it run again on the new text."""
     loop = asyncio.get_running_loop()
     first = True
+    opened = text  # the bytes a big didOpen's text became (scanned as they came: ``prescan``)
     while True:
         # The text as opened (a string encoded off the event loop, or the bytes a big didOpen
         # was decoded into; then kept as the scanned bytes), or, once edited, the line
@@ -337,13 +404,18 @@ async def _full_scan(ls: ErrsigServer, doc: Document, entry: OpenLog, text: str 
         else:
             data = source if isinstance(source, bytes) else await loop.run_in_executor(None, utf8, source)
         if first and entry.analysis.scanner.unknown and len(data) >= TWO_PHASE_CHARS:
-            # A big log: the records' findings first (fast), errors no record knows after.
+            # A big log: the records' findings first (fast), errors no record knows after;
+            # scanned while it arrived if it came in a big didOpen with this catalogue.
             quick = LogScanner(entry.analysis.scanner.matcher)
-            cancel = threading.Event()
-            try:
-                raw, _ = await loop.run_in_executor(None, _scan_document, quick, data, cancel)
-            finally:
-                cancel.set()
+            raw = None
+            if prescan is not None and prescan.matcher is quick.matcher and data is opened:
+                raw = await prescan.findings
+            if raw is None:
+                cancel = threading.Event()
+                try:
+                    raw, _ = await loop.run_in_executor(None, _scan_document, quick, data, cancel)
+                finally:
+                    cancel.set()
             if raw is None or ls.state.docs.get(doc.uri) is not doc:
                 return
             if not entry.dirty:

@@ -38,7 +38,7 @@ from lsprotocol.types import ResponseError
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
 from pygls.protocol import JsonRPCProtocol
 
-from errsig.lsp.bigtext import Decoded, TextStream
+from errsig.lsp.bigtext import Decoded, PieceSink, TextStream
 
 log = logging.getLogger("errsig.lsp")
 
@@ -127,6 +127,15 @@ class FrameReader:
         self._read = read
         self._buf = bytearray(initial)  # bytes read before the loop started (errsig.lsp.early)
         self.big_frame = False  # a frame of BIG_FRAME bytes or more is arriving (a big didOpen)
+        # what takes a streamed frame's text pieces (given the frame's length), if anything
+        self.piece_sink: Callable[[int], PieceSink | None] | None = None
+
+    def _sink(self, length: int) -> PieceSink | None:
+        try:
+            return self.piece_sink(length) if self.piece_sink is not None else None
+        except Exception:  # a scan that cannot start: the text is still decoded
+            log.debug("no piece sink for a %d-byte frame", length, exc_info=True)
+            return None
 
     def _next_header(self) -> tuple[int, int] | None:
         """(body start, declared length) of the next complete header block in the buffer."""
@@ -162,24 +171,30 @@ class FrameReader:
             searched = start
             self.big_frame = length >= BIG_FRAME
             # A big frame is most likely a didOpen: its text is decoded as it arrives.
-            stream = TextStream() if length >= STREAM_FRAME else None
-            while True:
-                early = self._early_end(start, searched, start + length)
-                if early is not None:
-                    log.warning("a frame declared %d bytes but held %d", length, early - start)
-                    length = early - start
-                    stream = None
-                    break
-                if len(self._buf) >= start + length:
-                    break
-                searched = max(start, len(self._buf) - 256)  # a header cut by the read is seen again
-                if not await self._more():
-                    return
-                if stream is not None:
-                    stream.feed(self._buf, start, min(len(self._buf), start + length))
-            self.big_frame = False
-            decoded = stream.finish(self._buf, start, length) if stream is not None else None
-            del stream
+            stream = TextStream(self._sink(length)) if length >= STREAM_FRAME else None
+            try:
+                while True:
+                    early = self._early_end(start, searched, start + length)
+                    if early is not None:
+                        log.warning("a frame declared %d bytes but held %d", length, early - start)
+                        length = early - start
+                        if stream is not None:
+                            stream.cancel()
+                        stream = None
+                        break
+                    if len(self._buf) >= start + length:
+                        break
+                    searched = max(start, len(self._buf) - 256)  # a header cut by the read is seen again
+                    if not await self._more():
+                        return
+                    if stream is not None:
+                        stream.feed(self._buf, start, min(len(self._buf), start + length))
+                self.big_frame = False
+                decoded = stream.finish(self._buf, start, length) if stream is not None else None
+                stream = None
+            finally:
+                if stream is not None:  # the stream ended (or this reader was closed) mid-frame
+                    stream.cancel()
             if decoded is not None:
                 del self._buf[: start + length]
                 yield decoded
@@ -291,6 +306,7 @@ async def serve(
     with ``initial``. The reader is the protocol's ``frame_reader`` (the workspace scan waits
     for a big frame)."""
     reader = FrameReader(read, initial)
+    reader.piece_sink = getattr(protocol, "piece_sink", None)
     protocol.frame_reader = reader  # type: ignore[attr-defined]
     async for body in reader.frames():
         deliver(protocol, body)

@@ -52,6 +52,10 @@ class ErrsigProtocol(LanguageServerProtocol):
 
     early: early.Head | None = None
 
+    def piece_sink(self, length: int) -> features.PieceScan | None:
+        """What scans a big frame's text while it arrives (:class:`errsig.lsp.framing.FrameReader`)."""
+        return features.piece_scan(self._server, length)  # type: ignore[arg-type]
+
     def _send_response(self, msg_id: Any, result: Any | None = None, error: Any | None = None) -> None:
         head = self.early
         if head is None or head.initialize_id is None or msg_id != head.initialize_id:

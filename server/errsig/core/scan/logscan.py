@@ -215,6 +215,10 @@ class LogScanner:
                     found[key] = f
         return list(found.values())
 
+    def stream(self, wraps: bool) -> StreamScan:
+        """A sliced scan of a text that arrives a piece at a time (see :class:`StreamScan`)."""
+        return StreamScan(self, wraps)
+
     @staticmethod
     def _slices(data: bytes, first_line: int, slice_bytes: int) -> list[tuple[int, int, int]]:
         """(start, end, line of start) of each slice: whole lines, about ``slice_bytes`` each,
@@ -444,3 +448,61 @@ class LogScanner:
                         marked=marked,
                         texts=raw_texts[line, end_line],
                     )
+
+
+def _overlap_start(data: bytes, start: int) -> int:
+    """Where a slice starting at ``start`` (a line start) begins: up to MAX_WRAP_CHAIN - 1
+    lines earlier, none longer than LONG_LINE (as :meth:`LogScanner._slices` starts each)."""
+    for _ in range(MAX_WRAP_CHAIN - 1):
+        prev = data.rfind(b"\n", 0, start - 1) + 1 if start else start
+        if prev == start or start - prev > LONG_LINE:
+            break
+        start = prev
+    return start
+
+
+class StreamScan:
+    """:meth:`LogScanner.scan_sliced` over a text that arrives a piece at a time (a big
+    document still being received): each :meth:`add` scans the piece's complete lines,
+    starting a few lines early as each slice of a sliced scan does, so the findings are the
+    ones a sliced scan of the whole text gives. ``wraps`` is what the whole text's size
+    decides (at most WRAP_SCAN_LIMIT bytes); :meth:`findings` is None if that turned out
+    otherwise (the caller scans the whole text instead)."""
+
+    def __init__(self, scanner: LogScanner, wraps: bool) -> None:
+        self.scanner = scanner
+        self.wraps = wraps
+        self.size = 0  # bytes added
+        self._held = b""  # the last lines scanned (the next scan's overlap), then lines not scanned yet
+        self._scanned = 0  # how much of ``_held`` was scanned
+        self._line = 0  # the line ``_held`` starts at
+        self._found: dict[tuple[str, int, int], Finding] = {}
+
+    def add(self, piece: bytes) -> None:
+        """Scan the complete lines of ``piece`` (the rest waits for the next piece)."""
+        self.size += len(piece)
+        data = self._held + piece
+        cut = data.rfind(b"\n") + 1
+        if cut <= self._scanned:  # no line ended in this piece
+            self._held = data
+            return
+        self._scan(data[:cut])
+        start = _overlap_start(data, cut)
+        self._line += data.count(b"\n", 0, start)
+        self._held, self._scanned = data[start:], cut - start
+
+    def findings(self) -> list[Finding] | None:
+        """The raw findings of the whole text (the last line scanned now), as
+        :meth:`LogScanner.scan_sliced` returns them; None if ``wraps`` was wrong for its size."""
+        if len(self._held) > self._scanned:
+            self._scan(self._held)
+            self._scanned = len(self._held)
+        if self.wraps != (self.size <= WRAP_SCAN_LIMIT):
+            return None
+        return list(self._found.values())
+
+    def _scan(self, data: bytes) -> None:
+        for f in self.scanner.scan_bytes(data, self._line, raw_findings=True, wraps=self.wraps):
+            key = (f.id, f.line, f.col)
+            if key not in self._found or len(self._found[key].match) < len(f.match):
+                self._found[key] = f
