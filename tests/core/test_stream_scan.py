@@ -28,9 +28,10 @@ def _key(findings: list[Any]) -> list[tuple[str, int, int, int, str]]:
 def _streamed(scanner: LogScanner, data: bytes, cuts: list[int], wraps: bool) -> list[Any] | None:
     stream = scanner.stream(wraps)
     points = [0, *sorted(cuts), len(data)]
-    for a, b in itertools.pairwise(points):
-        stream.add(data[a:b])
-    return stream.findings()
+    slices = [stream.add(data[a:b]) for a, b in itertools.pairwise(points)] + [stream.last()]
+    # scanned in reverse order (as threads may finish), merged in the slices' order
+    results = [stream.scan(s) for s in reversed(slices) if s is not None][::-1]
+    return stream.merge(results)
 
 
 @pytest.mark.parametrize("wraps", [True, False])
@@ -58,19 +59,14 @@ def test_pieces_anywhere_find_what_a_sliced_scan_finds(
 def test_a_wrong_guess_of_the_size_gives_nothing(toolkit: Any) -> None:
     """A text that turns out small enough for the wrap check, scanned without it: None."""
     scanner = LogScanner(toolkit.matcher)
-    stream = scanner.stream(wraps=False)
-    stream.add(b"ERROR: Could not install packages due to an OSError\n")
-    assert stream.findings() is None
-    stream = scanner.stream(wraps=True)
-    stream.add(b"ERROR: Could not install packages due to an OSError\n")
-    assert stream.findings() is not None
+    text = b"ERROR: Could not install packages due to an OSError\n"
+    assert _streamed(scanner, text, [], wraps=False) is None
+    assert _streamed(scanner, text, [], wraps=True) is not None
 
 
 def test_a_text_without_line_breaks_is_scanned_at_the_end(toolkit: Any) -> None:
     scanner = LogScanner(toolkit.matcher)
     line = b"ERROR: Could not install packages due to a ConnectionError: [Errno 104] Connection reset by peer"
-    stream = scanner.stream(wraps=True)
-    for i in range(0, len(line), 7):
-        stream.add(line[i : i + 7])
-    assert _key(stream.findings() or []) == _key(scanner.scan_sliced(line) or [])
-    assert stream.findings()
+    found = _streamed(scanner, line, list(range(7, len(line), 7)), wraps=True)
+    assert found
+    assert _key(found) == _key(scanner.scan_sliced(line) or [])

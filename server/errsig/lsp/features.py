@@ -9,9 +9,10 @@ pushed unless the client pulls workspace diagnostics.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import logging
 import os
-import queue
 import sys
 import threading
 from collections.abc import Callable
@@ -306,44 +307,49 @@ def _start_full_scan(
 
 class PieceScan:
     """The records' scan of a big didOpen's text, a piece at a time while the rest of its frame
-    arrives (:mod:`errsig.lsp.bigtext` hands the pieces over): a worker thread scans each one
-    (RE2 matches without the GIL) while the event loop decodes the next, so little is left to
-    scan when the frame is complete. ``findings`` resolves to what the first phase of
-    :func:`_full_scan` would find in the whole text (:class:`~errsig.core.scan.logscan.StreamScan`),
-    or None (cancelled, or nothing came for IDLE_LIMIT seconds: the thread never waits for ever)."""
+    arrives (:mod:`errsig.lsp.bigtext` hands the pieces over): each piece's slice is scanned
+    in a pool of SCAN_THREADS threads (RE2 matches without the GIL) while the event loop
+    decodes the next, so little is left to scan when the frame is complete. :meth:`findings`
+    gives what the first phase of :func:`_full_scan` would find in the whole text
+    (:class:`~errsig.core.scan.logscan.StreamScan`), or None (cancelled, a slice failed)."""
 
-    IDLE_LIMIT = 30.0  # seconds without a piece: the client stopped half-way
-
-    def __init__(self, matcher: Any, length: int, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, matcher: Any, length: int) -> None:
         self.matcher = matcher
         # the text is at most as long as its JSON: a frame this small holds a text the wrap check covers
         self._stream = LogScanner(matcher).stream(wraps=length <= WRAP_SCAN_LIMIT)
-        self._pieces: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self._cancelled = threading.Event()
-        self.findings = loop.run_in_executor(None, self._run)
+        self._slices: list[concurrent.futures.Future[list[Finding]]] = []
+        self._closed = self._cancelled = False
 
     def add(self, data: bytes) -> None:
-        self._pieces.put(data)
+        if (piece_slice := self._stream.add(data)) is not None:
+            self._slices.append(_piece_pool().submit(self._stream.scan, piece_slice))
 
     def close(self) -> None:
-        self._pieces.put(None)
+        if (piece_slice := self._stream.last()) is not None:
+            self._slices.append(_piece_pool().submit(self._stream.scan, piece_slice))
+        self._closed = True
 
     def cancel(self) -> None:
-        self._cancelled.set()
-        self._pieces.put(None)
+        self._cancelled = True
+        for f in self._slices:
+            f.cancel()
 
-    def _run(self) -> list[Finding] | None:
-        try:
-            while (piece := self._pieces.get(timeout=self.IDLE_LIMIT)) is not None:
-                if self._cancelled.is_set():
-                    return None
-                self._stream.add(piece)
-            return None if self._cancelled.is_set() else self._stream.findings()
-        except queue.Empty:
+    async def findings(self) -> list[Finding] | None:
+        if self._cancelled or not self._closed:
             return None
-        except Exception:  # a scan that fails here is done again by _full_scan
+        try:
+            results = [await asyncio.wrap_future(f) for f in self._slices]
+        except Exception:  # a slice failed: _full_scan scans the whole text
             log.debug("scanning a document while it arrived failed", exc_info=True)
             return None
+        return self._stream.merge(results)
+
+
+@functools.cache
+def _piece_pool() -> concurrent.futures.ThreadPoolExecutor:
+    """The threads that scan documents while they arrive (made on first use; joined at exit,
+    each job being one slice of ~256 KB: a thread is never killed inside RE2)."""
+    return concurrent.futures.ThreadPoolExecutor(SCAN_THREADS, thread_name_prefix="errsig-piece")
 
 
 def piece_scan(ls: ErrsigServer, length: int) -> PieceScan | None:
@@ -352,7 +358,7 @@ def piece_scan(ls: ErrsigServer, length: int) -> PieceScan | None:
     tk = ls.state.toolkit
     if tk is None or length < TWO_PHASE_CHARS or ls.state.stop_background.is_set():
         return None
-    return PieceScan(tk.matcher, length, asyncio.get_running_loop())
+    return PieceScan(tk.matcher, length)
 
 
 def _scan_document(
@@ -409,7 +415,7 @@ async def _full_scan(
             quick = LogScanner(entry.analysis.scanner.matcher)
             raw = None
             if prescan is not None and prescan.matcher is quick.matcher and data is opened:
-                raw = await prescan.findings
+                raw = await prescan.findings()
             if raw is None:
                 cancel = threading.Event()
                 try:

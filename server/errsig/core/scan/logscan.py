@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import attrs
 import re2
@@ -463,46 +463,56 @@ def _overlap_start(data: bytes, start: int) -> int:
 
 class StreamScan:
     """:meth:`LogScanner.scan_sliced` over a text that arrives a piece at a time (a big
-    document still being received): each :meth:`add` scans the piece's complete lines,
-    starting a few lines early as each slice of a sliced scan does, so the findings are the
-    ones a sliced scan of the whole text gives. ``wraps`` is what the whole text's size
-    decides (at most WRAP_SCAN_LIMIT bytes); :meth:`findings` is None if that turned out
-    otherwise (the caller scans the whole text instead)."""
+    document still being received). :meth:`add` takes a piece and gives the slice its
+    complete lines make, starting a few lines early as each slice of a sliced scan does;
+    :meth:`last` gives the last line's, if no line break ends the text. The slices are
+    scanned by :meth:`scan` in any thread, in any order, and :meth:`merge` (their results in
+    the slices' order) gives what a sliced scan of the whole text gives. ``wraps`` is what
+    the whole text's size decides (at most WRAP_SCAN_LIMIT bytes); :meth:`merge` gives None
+    if that turned out otherwise (the caller scans the whole text instead)."""
 
     def __init__(self, scanner: LogScanner, wraps: bool) -> None:
         self.scanner = scanner
         self.wraps = wraps
         self.size = 0  # bytes added
-        self._held = b""  # the last lines scanned (the next scan's overlap), then lines not scanned yet
-        self._scanned = 0  # how much of ``_held`` was scanned
+        self._held = b""  # the last lines sliced (the next slice's overlap), then lines not sliced yet
+        self._sliced = 0  # how much of ``_held`` was sliced
         self._line = 0  # the line ``_held`` starts at
-        self._found: dict[tuple[str, int, int], Finding] = {}
 
-    def add(self, piece: bytes) -> None:
-        """Scan the complete lines of ``piece`` (the rest waits for the next piece)."""
+    def add(self, piece: bytes) -> tuple[bytes, int] | None:
+        """Take ``piece``; the slice (bytes, first line) of its complete lines, or None."""
         self.size += len(piece)
         data = self._held + piece
         cut = data.rfind(b"\n") + 1
-        if cut <= self._scanned:  # no line ended in this piece
+        if cut <= self._sliced:  # no line ended in this piece
             self._held = data
-            return
-        self._scan(data[:cut])
+            return None
+        piece_slice = (data[:cut], self._line)
         start = _overlap_start(data, cut)
         self._line += data.count(b"\n", 0, start)
-        self._held, self._scanned = data[start:], cut - start
+        self._held, self._sliced = data[start:], cut - start
+        return piece_slice
 
-    def findings(self) -> list[Finding] | None:
-        """The raw findings of the whole text (the last line scanned now), as
-        :meth:`LogScanner.scan_sliced` returns them; None if ``wraps`` was wrong for its size."""
-        if len(self._held) > self._scanned:
-            self._scan(self._held)
-            self._scanned = len(self._held)
+    def last(self) -> tuple[bytes, int] | None:
+        """The slice of the text's last line when no line break ends it (then nothing is left)."""
+        if len(self._held) <= self._sliced:
+            return None
+        self._sliced = len(self._held)
+        return self._held, self._line
+
+    def scan(self, piece_slice: tuple[bytes, int]) -> list[Finding]:
+        data, first_line = piece_slice
+        return self.scanner.scan_bytes(data, first_line, raw_findings=True, wraps=self.wraps)
+
+    def merge(self, results: Iterable[list[Finding]]) -> list[Finding] | None:
+        """The whole text's raw findings from its slices' (in their order), as
+        :meth:`LogScanner.scan_sliced` merges them; None if ``wraps`` was wrong for its size."""
         if self.wraps != (self.size <= WRAP_SCAN_LIMIT):
             return None
-        return list(self._found.values())
-
-    def _scan(self, data: bytes) -> None:
-        for f in self.scanner.scan_bytes(data, self._line, raw_findings=True, wraps=self.wraps):
-            key = (f.id, f.line, f.col)
-            if key not in self._found or len(self._found[key].match) < len(f.match):
-                self._found[key] = f
+        found: dict[tuple[str, int, int], Finding] = {}
+        for result in results:
+            for f in result:
+                key = (f.id, f.line, f.col)
+                if key not in found or len(found[key].match) < len(f.match):
+                    found[key] = f
+        return list(found.values())
