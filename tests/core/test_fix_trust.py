@@ -416,3 +416,116 @@ def test_steps_that_keep_certificate_checks_are_not_risky(how: str) -> None:
     from errsig.core.kb.model import Workaround
 
     assert not is_risky(Workaround(action="x", how=how))
+
+
+# ---- steps that weaken access or delete data are risky too --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "how", "condition"),
+    [
+        ("Register QEMU", "docker run --rm --privileged tonistiigi/binfmt --install all", ""),
+        ("x", "docker run --cap-add=SYS_ADMIN image", ""),
+        (
+            "Switch root to password authentication",
+            "sudo mysql",
+            "ALTER USER 'root' IDENTIFIED WITH mysql_native_password",
+        ),
+        (
+            "Allow local logins",
+            "sudo nano /etc/postgresql/16/main/pg_hba.conf",
+            "host all all 127.0.0.1/32 trust",
+        ),
+        ("x", "chmod -R 777 /var/www", ""),
+        ("x", "sudo setenforce 0", ""),
+    ],
+)
+def test_steps_that_weaken_access_control_are_risky(action: str, how: str, condition: str) -> None:
+    from errsig.core.fixes.plan import RISK_ACCESS, step_risk
+    from errsig.core.kb.model import Workaround
+
+    assert step_risk(Workaround(action=action, how=how, condition=condition)) == RISK_ACCESS
+
+
+@pytest.mark.parametrize(
+    ("action", "how", "condition"),
+    [
+        ("Take the remote branch", "git fetch origin\ngit reset --hard origin/<branch>", ""),
+        ("x", "git clean -fdx", ""),
+        ("Overwrite the remote branch", "git push --force origin <branch>", ""),
+        ("Start over", "docker compose down -v", ""),
+        ("x", "docker volume rm pgdata", ""),
+        ("Reset the database", "npx prisma migrate reset", ""),
+        ("Reinitialise the database", "", "remove the database container together with its data volume"),
+        ("Throw away the local commits and take the remote branch", "git pull", ""),
+    ],
+)
+def test_steps_that_delete_data_or_local_work_are_risky(action: str, how: str, condition: str) -> None:
+    from errsig.core.fixes.plan import RISK_DATA, step_risk
+    from errsig.core.kb.model import Workaround
+
+    assert step_risk(Workaround(action=action, how=how, condition=condition)) == RISK_DATA
+
+
+@pytest.mark.parametrize(
+    ("action", "how", "condition"),
+    [
+        (
+            "Remove the build cache",
+            "docker builder prune",
+            "deletes only cache, no images, containers or volumes",
+        ),
+        ("Run git as the owner", "", "a container running as the host user's uid; no trust setting needed"),
+        ("Free space", "df -h", "delete or rotate large files (logs, old dumps), or grow the volume"),
+        ("x", "chmod 600 ~/.ssh/id_ed25519", ""),
+        ("x", "git reset --soft HEAD~1", ""),
+        ("x", "docker run --rm -it image", ""),
+    ],
+)
+def test_safe_steps_that_look_alike_are_not_risky(action: str, how: str, condition: str) -> None:
+    from errsig.core.fixes.plan import step_risk
+    from errsig.core.kb.model import Workaround
+
+    assert step_risk(Workaround(action=action, how=how, condition=condition)) is None
+
+
+def test_risky_steps_are_offered_last_and_marked_in_every_record(tmp_path: Path) -> None:
+    """Quick fixes and cards: a fix from a step that is risky in its words (a mirror set in the
+    environment, a privileged container, a hard reset) is marked and comes after every fix
+    that is not; the mysql root switch no longer comes before the dedicated account."""
+    from errsig.core.explain.card import make_card
+    from errsig.core.fixes.plan import is_risky, safest_first, step_risk
+
+    marked = 0
+    for record in RECORDS:
+        fixes = fixes_for(record, {}, _ctx(tmp_path, log_lines=["x"], log_line=0))
+        flags = [bool(f.risk) for f in fixes]
+        assert flags == sorted(flags), (record.id, [(f.title, f.risk) for f in fixes])
+        risky_actions = {w.action for w in record.workarounds if step_risk(w)}
+        for f in fixes:
+            if f.source in risky_actions:
+                assert f.risk, (record.id, f.title)
+                assert "(not preferred)" in f.title, (record.id, f.title)
+                assert not f.preferred, (record.id, f.title)
+                marked += 1
+        ranked = [is_risky(w) for w in safest_first(record)]
+        assert ranked == sorted(ranked), record.id
+        card = make_card(record)
+        labels = [step.action for step in card.workarounds]
+        assert [label.endswith(")") and "(not preferred:" in label for label in labels] == sorted(ranked), (
+            record.id,
+            labels,
+        )
+    assert marked >= 5
+    card = make_card(BY_ID["mysql/access-denied-for-user"])
+    labels = [s.action for s in card.workarounds]
+    dedicated = next(i for i, label in enumerate(labels) if label.startswith("Create a dedicated"))
+    switch = next(i for i, label in enumerate(labels) if label.startswith("Switch root"))
+    assert dedicated < switch, labels
+    assert labels[switch].endswith("(not preferred: weakens access control)"), labels
+    hf = fixes_for(
+        BY_ID["python/huggingface-offline-connect"], {}, _ctx(tmp_path, log_lines=["x"], log_line=0)
+    )
+    mirror = next(f for f in hf if "HF_ENDPOINT" in (f.command or ""))
+    assert mirror.risk, [(f.title, f.risk) for f in hf]
+    assert hf[-1] is mirror, [(f.title, f.risk) for f in hf]

@@ -20,12 +20,24 @@ from errsig.core.pip.credentials import mask_captures, mask_credentials
 
 _RISK = " (not preferred: third-party index, proxy or weaker TLS)"
 _RISK_ZH = "（不推荐：第三方源、代理或降低 TLS 校验）"
+_RISK_ACCESS = " (not preferred: weakens access control)"
+_RISK_ACCESS_ZH = "（不推荐：削弱访问控制）"
+_RISK_DATA = " (not preferred: deletes data or local work)"
+_RISK_DATA_ZH = "（不推荐：会删除数据或本地改动）"
 
 
-def _is_risky(workaround: Workaround, captures: Mapping[str, str]) -> bool:
-    from errsig.core.fixes.plan import is_risky  # noqa: PLC0415 (fix planning: loaded on first use)
+def _risk_label(workaround: Workaround, captures: Mapping[str, str], zh: bool) -> str | None:
+    """What a risky workaround's label says after it; None if it is not risky."""
+    from errsig.core.fixes.plan import RISK_ACCESS, RISK_DATA, is_risky, step_risk  # noqa: PLC0415
 
-    return is_risky(workaround, captures)
+    step = step_risk(workaround)  # (fix planning: loaded on first use)
+    if step == RISK_ACCESS:
+        return _RISK_ACCESS_ZH if zh else _RISK_ACCESS
+    if step == RISK_DATA:
+        return _RISK_DATA_ZH if zh else _RISK_DATA
+    if step is not None or is_risky(workaround, captures):
+        return _RISK_ZH if zh else _RISK
+    return None
 
 
 @attrs.define
@@ -78,9 +90,10 @@ def make_card(
         if zh and index < len(record.workarounds_zh) and record.workarounds_zh[index]:
             action = record.workarounds_zh[index]
         label = fill_placeholders(action, caps)
-        risky = _is_risky(w, caps)
-        if risky:
-            label += _RISK_ZH if zh else _RISK
+        risk = _risk_label(w, caps, zh)
+        risky = risk is not None
+        if risk is not None:
+            label += risk
         ev = evidence_of(w.sources, w.success_rate, foreign=foreign, worked=True)
         commands = [fill_command(c, caps) for c in commands_of(w.how)]
         outcome = (mine or {}).get(fix_id(w.action))

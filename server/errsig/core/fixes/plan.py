@@ -489,7 +489,7 @@ def _script_fixes(plan: _Plan, ctx: FixContext) -> list[Fix]:
     return out
 
 
-def _command_fix(plan: _Plan) -> Fix | None:
+def _command_fix(plan: _Plan, step: str | None = None) -> Fix | None:
     if not plan.commands:
         return None
     items: list[tuple[PipOption | None, str | None]] = []
@@ -498,6 +498,8 @@ def _command_fix(plan: _Plan) -> Fix | None:
     for s in plan.settings:
         items.append((option_for_conf_key(s.key, s.section), s.value))
     phrases, risks = _risks(items)
+    if step is not None and not risks:  # what pip's options say is more precise when they say it
+        phrases, risks = [_STEP_PHRASES[step]], [step]
     action = mask_credentials(plan.action)[0]
     return Fix(
         title=_titled(action, phrases),
@@ -731,7 +733,11 @@ def fixes_for(record: Record, captures: Mapping[str, str], ctx: FixContext) -> l
             *_script_fixes(local, ctx),
         ]
         built = [f for f in built if not f.needs_input]
-        cmd = _command_fix(plan)
+        step = step_risk(w)
+        for f in built:  # an edit from a step that is risky in its words is risky too
+            if step is not None and f.risk is None:
+                f.risk, f.title, f.preferred = step, _titled(f.title, [_STEP_PHRASES[step]]), False
+        cmd = _command_fix(plan, step)
         if cmd is not None:
             built.append(cmd)
         for f in built:
@@ -779,12 +785,63 @@ _OFFICIAL = re.compile(
 )
 
 
-def is_risky(w: Workaround, captures: Mapping[str, str] | None = None) -> bool:
-    """Whether a workaround points pip at a third-party index, a proxy, or weakens TLS; or
-    sends another tool's downloads to a mirror, registry or proxy through its settings."""
+# Steps that weaken who may do what: a privileged container, an older password scheme or
+# password-less logins for a database account, files anyone may write, mandatory access
+# control or a firewall switched off.
+_WEAK_ACCESS = re.compile(
+    r"(?i)--privileged\b|--cap-add[= ](?:ALL|SYS_ADMIN)\b|"
+    r"--security-opt[= ](?:seccomp|apparmor)[=:]unconfined|"
+    r"\bmysql_native_password\b|(?m:^\s*host(?:ssl|nossl)?\s+\S+\s+\S+\s+\S+\s+trust\b)|\bMETHOD\s+trust\b|"
+    r"\bchmod\s+(?:-R\s+)?(?:0?777|a\+w|o\+w)\b|\bsetenforce\s+0\b|\bSELINUX=disabled\b|"
+    r"\bPermitRootLogin\s+yes\b|\bufw\s+disable\b|\bxhost\s+\+"
+)
+
+# Steps that delete what cannot be had back: a database or its volume, commits or changes
+# not pushed anywhere. In commands, or in the words of the step itself.
+_DESTROYS = re.compile(
+    r"(?i)\bgit\s+reset\s+--hard\b|\bgit\s+clean\s+-[a-z]*f|\bgit\s+push\s+(?:-f|--force)\b|"
+    r"\bdocker[- ]compose\s+down\s+(?:-v|--volumes)\b|\bdocker\s+volume\s+(?:rm|prune)\b|"
+    r"\bdocker\s+system\s+prune\b[^\n]*--volumes|\bDROP\s+(?:DATABASE|SCHEMA|TABLE)\b|\bdropdb\b|"
+    r"\bmigrate\s+reset\b|--force-reset\b|\bdb:(?:drop|reset)\b|\bmanage\.py\s+flush\b|"
+    r"\bterraform\s+destroy\b|\bkubectl\s+delete\s+(?:pvc|pv|persistentvolumeclaims?|namespace)\b|"
+    r"\b(?:remove|delete|drop|wipe)s?\b[^.;\n]{0,60}\bdata\s+volumes?\b|\bre-?initiali[sz]e\b[^.;\n]{0,40}\bvolume\b|"
+    r"\b(?:throw away|discard)s?\b[^.;\n]{0,40}\b(?:local|uncommitted|unpushed|commits?|changes)\b"
+)
+
+RISK_ELSEWHERE = (
+    "downloads from a server you did not choose (mirror, registry or proxy) or with certificate checks off"
+)
+RISK_ACCESS = "weakens access control (a privileged container, weaker or no passwords, open permissions)"
+RISK_DATA = "deletes data or local work that cannot be recovered"
+
+
+def step_risk(w: Workaround) -> str | None:
+    """What a workaround's commands or words put at risk, found in its text alone (pip's own
+    options are judged by :func:`option_risk`): one of the RISK_* descriptions, or None."""
     if any(_ELSEWHERE.search(line) and not _OFFICIAL.search(line) for line in w.how.splitlines()):
-        return True
+        return RISK_ELSEWHERE
     if _WEAK_TLS.search(w.how):
+        return RISK_ELSEWHERE
+    words = "\n".join((w.action, w.how, w.condition))
+    if _DESTROYS.search(words):
+        return RISK_DATA
+    if _WEAK_ACCESS.search(words):
+        return RISK_ACCESS
+    return None
+
+
+_STEP_PHRASES = {
+    RISK_ELSEWHERE: "Use another server or weaker certificate checks",
+    RISK_ACCESS: "Weaken access control",
+    RISK_DATA: "Delete data or local work",
+}
+
+
+def is_risky(w: Workaround, captures: Mapping[str, str] | None = None) -> bool:
+    """Whether a workaround points pip at a third-party index, a proxy, or weakens TLS; sends
+    another tool's downloads to a mirror, registry or proxy through its settings; weakens
+    access control; or deletes data or local work (:func:`step_risk`)."""
+    if step_risk(w) is not None:
         return True
     plan = _plan(w, captures or {})
     for cmd in plan.pip:
