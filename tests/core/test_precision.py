@@ -75,3 +75,18 @@ def test_sudos_host_warning_is_not_a_dns_failure_of_pip(toolkit: Toolkit) -> Non
     words that pip's DNS record looks for; the sudo record claims the whole line."""
     text = "$ sudo apt update\nsudo: unable to resolve host web-01: Name or service not known\n"
     assert [f.id for f in toolkit.scanner.scan_text(text)] == ["shell/sudo-unable-to-resolve-host"]
+
+
+ANSIBLE_SSH = """\
+TASK [Gathering Facts] *********************************************************
+fatal: [web1]: UNREACHABLE! => {"changed": false, "msg": "Failed to connect to the host via ssh: \
+deploy@10.0.0.5: Permission denied (publickey,password).", "unreachable": true}
+"""
+
+
+def test_ansibles_ssh_failure_is_not_a_git_authentication_error(toolkit: Toolkit) -> None:
+    """ssh's "Permission denied (publickey)" inside Ansible's UNREACHABLE message is Ansible's
+    error (its record's match runs over the ssh message), not git's."""
+    assert [f.id for f in toolkit.scanner.scan_text(ANSIBLE_SSH)] == ["ansible/unreachable-ssh"]
+    git = "git@github.com: Permission denied (publickey).\nfatal: Could not read from remote repository.\n"
+    assert "git/auth-failed" in [f.id for f in toolkit.scanner.scan_text(git)]
