@@ -421,72 +421,65 @@ def test_steps_that_keep_certificate_checks_are_not_risky(how: str) -> None:
 # ---- steps that weaken access or delete data are risky too --------------------------------
 
 
+ACCESS, DATA = "access", "data"
+
+
 @pytest.mark.parametrize(
-    ("action", "how", "condition"),
+    ("action", "how", "condition", "risk"),
     [
-        ("Register QEMU", "docker run --rm --privileged tonistiigi/binfmt --install all", ""),
-        ("x", "docker run --cap-add=SYS_ADMIN image", ""),
-        (
-            "Switch root to password authentication",
-            "sudo mysql",
-            "ALTER USER 'root' IDENTIFIED WITH mysql_native_password",
-        ),
+        # weakens access control
+        ("Register QEMU", "docker run --rm --privileged tonistiigi/binfmt --install all", "", ACCESS),
+        ("x", "docker run --cap-add=SYS_ADMIN image", "", ACCESS),
+        ("Switch root", "sudo mysql", "ALTER USER 'root' IDENTIFIED WITH mysql_native_password", ACCESS),
         (
             "Allow local logins",
             "sudo nano /etc/postgresql/16/main/pg_hba.conf",
             "host all all 127.0.0.1/32 trust",
+            ACCESS,
         ),
-        ("x", "chmod -R 777 /var/www", ""),
-        ("x", "sudo setenforce 0", ""),
-    ],
-)
-def test_steps_that_weaken_access_control_are_risky(action: str, how: str, condition: str) -> None:
-    from errsig.core.fixes.plan import RISK_ACCESS, step_risk
-    from errsig.core.kb.model import Workaround
-
-    assert step_risk(Workaround(action=action, how=how, condition=condition)) == RISK_ACCESS
-
-
-@pytest.mark.parametrize(
-    ("action", "how", "condition"),
-    [
-        ("Take the remote branch", "git fetch origin\ngit reset --hard origin/<branch>", ""),
-        ("x", "git clean -fdx", ""),
-        ("Overwrite the remote branch", "git push --force origin <branch>", ""),
-        ("Start over", "docker compose down -v", ""),
-        ("x", "docker volume rm pgdata", ""),
-        ("Reset the database", "npx prisma migrate reset", ""),
-        ("Reinitialise the database", "", "remove the database container together with its data volume"),
-        ("Throw away the local commits and take the remote branch", "git pull", ""),
-    ],
-)
-def test_steps_that_delete_data_or_local_work_are_risky(action: str, how: str, condition: str) -> None:
-    from errsig.core.fixes.plan import RISK_DATA, step_risk
-    from errsig.core.kb.model import Workaround
-
-    assert step_risk(Workaround(action=action, how=how, condition=condition)) == RISK_DATA
-
-
-@pytest.mark.parametrize(
-    ("action", "how", "condition"),
-    [
+        ("x", "chmod -R 777 /var/www", "", ACCESS),
+        ("x", "sudo setenforce 0", "", ACCESS),
+        # deletes data or local work
+        ("Take the remote branch", "git fetch origin\ngit reset --hard origin/<branch>", "", DATA),
+        ("x", "git clean -fdx", "", DATA),
+        ("Overwrite the remote branch", "git push --force origin <branch>", "", DATA),
+        ("Start over", "docker compose down -v", "", DATA),
+        ("x", "docker volume rm pgdata", "", DATA),
+        ("Reset the database", "npx prisma migrate reset", "", DATA),
+        (
+            "Reinitialise the database",
+            "",
+            "remove the database container together with its data volume",
+            DATA,
+        ),
+        ("Throw away the local commits and take the remote branch", "git pull", "", DATA),
+        # look-alikes that risk nothing
         (
             "Remove the build cache",
             "docker builder prune",
             "deletes only cache, no images, containers or volumes",
+            None,
         ),
-        ("Run git as the owner", "", "a container running as the host user's uid; no trust setting needed"),
-        ("Free space", "df -h", "delete or rotate large files (logs, old dumps), or grow the volume"),
-        ("x", "chmod 600 ~/.ssh/id_ed25519", ""),
-        ("x", "git reset --soft HEAD~1", ""),
-        ("x", "docker run --rm -it image", ""),
+        (
+            "Run git as the owner",
+            "",
+            "a container running as the host user's uid; no trust setting needed",
+            None,
+        ),
+        ("Free space", "df -h", "delete or rotate large files (logs, old dumps), or grow the volume", None),
+        ("x", "chmod 600 ~/.ssh/id_ed25519", "", None),
+        ("x", "git reset --soft HEAD~1", "", None),
+        ("x", "docker run --rm -it image", "", None),
     ],
 )
-def test_safe_steps_that_look_alike_are_not_risky(action: str, how: str, condition: str) -> None:
-    from errsig.core.fixes.plan import step_risk
+def test_steps_that_weaken_access_or_delete_data_are_risky(
+    action: str, how: str, condition: str, risk: str | None
+) -> None:
+    from errsig.core.fixes.plan import RISK_ACCESS, RISK_DATA, step_risk
     from errsig.core.kb.model import Workaround
 
-    assert step_risk(Workaround(action=action, how=how, condition=condition)) is None
+    expected = {ACCESS: RISK_ACCESS, DATA: RISK_DATA, None: None}[risk]
+    assert step_risk(Workaround(action=action, how=how, condition=condition)) == expected
 
 
 def test_risky_steps_are_offered_last_and_marked_in_every_record(tmp_path: Path) -> None:
