@@ -183,3 +183,18 @@ async def test_a_broken_frame_is_refused_as_before(body: bytes) -> None:
     assert first == body
     with pytest.raises(json.JSONDecodeError):
         json.loads(first)
+
+
+async def test_a_decoded_frame_nested_deep_is_refused_without_raising() -> None:
+    """Nesting json.loads accepts but structuring it again does not: deliver answers or logs,
+    and never raises (the message loop would stop)."""
+    from errsig.lsp.framing import deliver
+
+    deep = "[" * 700 + "]" * 700  # json.loads reads it; structuring it again recurses deeper
+    body = (
+        b'{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///a",'
+        b'"languageId":"log","version":1,"text":"a\\nb\\nc\\nd\\ne\\nf\\n"},"deep":' + deep.encode() + b"}}"
+    )
+    (first,) = await _read_all(_frame(body), list(range(0, len(body), 50)))
+    assert isinstance(first, Decoded)
+    deliver(ErrsigServer().protocol, first)  # must not raise

@@ -94,7 +94,12 @@ def answer_error(protocol: JsonRPCProtocol, body: bytes, error: JsonRpcException
 
 def _raw(body: bytes | Decoded) -> bytes:
     """The bytes to look for an id in (a decoded didOpen without its text)."""
-    return json.dumps(body.message).encode() if isinstance(body, Decoded) else body
+    if not isinstance(body, Decoded):
+        return body
+    try:
+        return json.dumps(body.message).encode()
+    except (ValueError, TypeError, RecursionError):  # nested too deep to write back
+        return b""
 
 
 def deliver(protocol: JsonRPCProtocol, body: bytes | Decoded) -> None:
