@@ -251,12 +251,13 @@ def on_open(ls: ErrsigServer, item: t.TextDocumentItem) -> None:
         ls.state.pushed_watched.discard(item.uri)
         ls.state.published.pop(item.uri, None)
         ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=item.uri, diagnostics=[]))
-    prescan = item.prescan if isinstance(item, OpenedItem) else None
+    prescan = None
     if isinstance(item, OpenedItem):
+        prescan = item.prescan if isinstance(item.prescan, PieceScan) else None
         # Decoding it left ~2-3x its size of freed pieces scattered in the heap: hand them back
         # now rather than after both scans (glibc keeps them resident until asked).
         release_free_memory()
-    refresh_document(ls, doc, text, prescan=prescan if isinstance(prescan, PieceScan) else None)
+    refresh_document(ls, doc, text, prescan=prescan)
 
 
 def refresh_document(
@@ -420,6 +421,7 @@ async def _full_scan(
             raw = None
             if prescan is not None and prescan.matcher is quick.matcher and data is opened:
                 raw = await prescan.findings()
+            opened = prescan = None  # a rescan after an edit must not keep the opened text too
             if raw is None:
                 cancel = threading.Event()
                 try:
