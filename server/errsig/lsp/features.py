@@ -470,22 +470,37 @@ def release_free_memory() -> None:
         pass
 
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+M_ARENA_MAX = -8  # glibc's mallopt parameters (malloc.h)
+M_MMAP_THRESHOLD = -3
 MALLOC_ARENAS = 2
+MMAP_THRESHOLD = 32 << 20  # the highest value glibc's own adjustment reaches, kept fixed
 
 
-def limit_malloc_arenas() -> None:
-    """At most MALLOC_ARENAS glibc heaps for the server's threads (glibc's default is 8 per
-    core). Each thread that scans a big document otherwise gets a heap of its own, whose
-    freed pages stay resident: ~11 MB more with a 50 MB log open (benchmarks/lsp_latency.py,
-    109 -> 98 MB idle, 163 -> 151 MB with the log open, the same didOpen time). Called before
-    any thread starts; the environment's MALLOC_ARENA_MAX, if set, wins."""
-    if sys.platform != "linux" or os.environ.get("MALLOC_ARENA_MAX"):
+def tune_malloc() -> None:
+    """Two settings of glibc's allocator for a long-lived process that handles big documents,
+    made before any thread starts (the environment's MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_,
+    if set, win):
+
+    - At most MALLOC_ARENAS heaps for the server's threads (glibc's default is 8 per core).
+      Each thread that scans a big document otherwise gets a heap of its own, whose freed
+      pages stay resident: ~11 MB more with a 50 MB log open (109 -> 98 MB idle, 163 -> 151 MB
+      with the log open, the same didOpen time).
+    - A fixed mmap threshold. glibc raises it each time a mapped block is freed, and with it
+      the free space it keeps at the heap's top (twice the threshold, up to 64 MiB), so what a
+      big document left resident varied from run to run: 147-162 MB with the 50 MB log open
+      (6 runs of benchmarks/lsp_latency.py's steps, 2026-12-05); fixed at 32 MiB, 146-147 MB in
+      4 runs and the same didOpen time. Fixed at 128 KiB it was 143 MB, but a 50 MB didOpen
+      took ~30 % longer (every big block's pages faulted in afresh)."""
+    if sys.platform != "linux":
         return
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+        libc = ctypes.CDLL("libc.so.6")
+        if not os.environ.get("MALLOC_ARENA_MAX"):
+            libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+        if not os.environ.get("MALLOC_MMAP_THRESHOLD_"):
+            libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     except (OSError, AttributeError):  # not glibc (musl): nothing to do
         pass
 

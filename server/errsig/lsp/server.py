@@ -372,7 +372,7 @@ def create_server() -> ErrsigServer:
 
 def run(tcp: str | None = None, head: early.Head | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="errsig: %(levelname)s %(message)s")
-    features.limit_malloc_arenas()
+    features.tune_malloc()
     server = create_server()
     if tcp:
         host, _, port = tcp.rpartition(":")
