@@ -246,6 +246,88 @@ def test_a_foreign_pack_is_built_again_from_the_records_its_bytes_gave(
     ]
 
 
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from errsig.core.kb import load
+
+    reads: list[str] = []
+    real = load._read_regular
+
+    def read(path: str) -> tuple[bytes | None, str]:
+        reads.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(load, "_read_regular", read)
+    return reads
+
+
+def test_an_unchanged_foreign_pack_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from errsig.core.kb import load
+
+    monkeypatch.setattr(load, "RACY_NS", 0)  # the files were written just now
+    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    (root / "demo" / "broken.json").write_text('{"id": "demo/broken"}', "utf-8")
+    first = load.load_pack(root, cache=cache)
+    assert first.problems
+    with monkeypatch.context() as m:
+        m.setattr(load, "_read_regular", lambda path: pytest.fail(f"{path} read again"))
+        again = load.load_pack(root, cache=cache)
+    assert again.records == first.records
+    assert again.problems == first.problems
+    assert again.digest == first.digest
+
+
+def test_a_foreign_file_rewritten_to_the_same_size_and_time_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from errsig.core.kb import load
+
+    monkeypatch.setattr(load, "RACY_NS", 0)
+    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    first = load.load_pack(root, cache=cache)
+    path = root / "demo" / "two.json"
+    before = path.stat()
+    path.write_text(path.read_text("utf-8").replace("frobnicator two", "frobnicator owt"), "utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # its inode's change time moves on
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    changed = load.load_pack(root, cache=cache)
+    assert [e.record.regex for e in changed.records] == [
+        "frobnicator one exploded",
+        "frobnicator owt exploded",
+    ]
+    assert changed.digest != first.digest
+
+
+def test_files_changed_just_before_a_load_are_read_at_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A coarse file-system clock could hide a second change within the same tick: a pack whose
+    files changed moments before it was kept is known by its bytes only."""
+    from errsig.core.kb import load
+
+    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    load.load_pack(root, cache=cache)  # the files are seconds old at most
+    reads = _counting_reads(monkeypatch)
+    load.load_pack(root, cache=cache)
+    assert sorted(reads) == ["one.json", "two.json"]
+
+
+def test_touched_foreign_files_are_read_once_then_known_by_their_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from errsig.core.kb import load
+
+    monkeypatch.setattr(load, "RACY_NS", 0)
+    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    first = load.load_pack(root, cache=cache)
+    os.utime(root / "demo" / "one.json")  # same bytes, new times
+    reads = _counting_reads(monkeypatch)
+    touched = load.load_pack(root, cache=cache)
+    assert sorted(reads) == ["one.json", "two.json"]
+    assert touched.records == first.records
+    load.load_pack(root, cache=cache)
+    assert sorted(reads) == ["one.json", "two.json"]  # not read a third time
+
+
 def test_the_canons_from_their_snapshot_equal_the_canons_from_their_files(tmp_path: Path) -> None:
     from errsig.core.kb import load
     from tests.conftest import canons_or_skip

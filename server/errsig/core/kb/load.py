@@ -7,6 +7,7 @@ reported with its file, JSON path and reason, skipped, and the rest still loads.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -155,15 +156,31 @@ SNAPSHOT = "trusted-records-v2.json"  # in the cache folder: the built-in pack's
 SNAPSHOT_MAX_BYTES = 64 << 20
 
 
-def _stats(files: list[tuple[str, str]]) -> list[list[Any]] | None:
+def _stats(files: list[tuple[str, str]], *, changed: bool = False) -> list[list[Any]] | None:
+    """Each file's name, size and modification time (``changed``: also the time its inode last
+    changed, which no one can set back), or None when one cannot be read."""
     out: list[list[Any]] = []
     for path, rel in files:
         try:
             st = os.stat(path)
         except OSError:
             return None
-        out.append([rel, st.st_size, st.st_mtime_ns])
+        entry = [rel, st.st_size, st.st_mtime_ns]
+        out.append([*entry, st.st_ctime_ns] if changed else entry)
     return out
+
+
+RACY_NS = 3_000_000_000
+"""A file changed this recently when its pack is kept could change again within the same
+timestamp (coarse file-system clocks) without its times showing it: such a pack is kept by
+its digest only, and its files are read at the next load (git treats its index the same way)."""
+
+
+def _settled(stats: list[list[Any]]) -> bool:
+    import time  # noqa: PLC0415
+
+    newest = max((max(entry[2], entry[3]) for entry in stats), default=0)
+    return newest < time.time_ns() - RACY_NS
 
 
 def _from_snapshot(folder: Path, root: Path, stats: list[list[Any]], name: str) -> list[LoadedRecord] | None:
@@ -208,11 +225,18 @@ def _sha256_of(text: str) -> str:
 
 
 def _foreign_snapshot(
-    folder: Path, root: Path, digest: str, name: str
-) -> tuple[list[LoadedRecord], list[Problem]] | None:
-    """The records and problems a load of exactly these bytes (the pack's digest) gave."""
+    folder: Path, root: Path, name: str, *, digest: str | None = None, stats: list[list[Any]] | None = None
+) -> tuple[list[LoadedRecord], list[Problem], str, dict[str, Any]] | None:
+    """The records, problems and digest a load of exactly these bytes gave: known by the
+    pack's ``digest``, or by the files' names, sizes and times (``stats``) when the files were
+    all read then and had settled (see RACY_NS)."""
     kept = read_json(_foreign_file(folder, root), SNAPSHOT_MAX_BYTES)
-    if not isinstance(kept, dict) or kept.get("digest") != digest or kept.get("root") != os.fspath(root):
+    if not isinstance(kept, dict) or kept.get("root") != os.fspath(root):
+        return None
+    known = kept.get("digest")
+    if not isinstance(known, str) or (digest is not None and known != digest):
+        return None
+    if digest is None and (stats is None or kept.get("files") != stats):
         return None
     try:
         records = [
@@ -225,11 +249,17 @@ def _foreign_snapshot(
         ]
     except (TypeError, KeyError, AttributeError, ValueError):
         return None
-    return records, problems
+    return records, problems, known, kept
 
 
 def _keep_foreign_snapshot(
-    folder: Path, root: Path, digest: str, name: str, records: list[LoadedRecord], problems: list[Problem]
+    folder: Path,
+    root: Path,
+    digest: str,
+    name: str,
+    records: list[LoadedRecord],
+    problems: list[Problem],
+    stats: list[list[Any]] | None,
 ) -> None:
     from errsig.core.kb.convert import CONVERTER  # noqa: PLC0415  # imported by the load already
 
@@ -243,6 +273,7 @@ def _keep_foreign_snapshot(
         {
             "root": os.fspath(root),
             "digest": digest,
+            "files": stats if stats is not None and _settled(stats) else None,
             "records": [[e.file.removeprefix(prefix), CONVERTER.unstructure(e.record)] for e in records],
             "problems": [[p.file.removeprefix(prefix), p.path, p.message, p.severity] for p in problems],
         },
@@ -258,25 +289,37 @@ def load_pack(
     A trusted pack's are kept with the files' names, sizes and times: the next load of the
     same files reads that one file and builds the records without checking them again (nor
     importing the converter); any change to the files means a full load; a trusted pack with
-    any problem is never kept. A foreign pack's files are always read and hashed (its digest
-    keys its vetting); its records and problems are kept under that digest, so only the
-    same bytes give the same records (thousands of canons: ~0.25 s of checking saved)."""
+    any problem is never kept. A foreign pack's records and problems are kept under its
+    digest (the hash of its files' bytes, which also keys its vetting), so only the same
+    bytes give the same records (thousands of canons: ~0.25 s of checking saved). With them
+    go the files' names, sizes and times, the inode's change time included (no one can set
+    it back), so a load of files unchanged since they were all read reads and hashes none of
+    them (1,922 canons: ~40 ms)."""
     root = Path(root)
     name = label or root.name
     contents = PackContents(name=name)
     if not root.is_dir():
         contents.problems.append(Problem(str(root), "$", "pack folder does not exist"))
         return contents
+    files, contents.problems = _json_files(root, name)
+    stats = None
+    if cache is not None and not contents.problems:
+        stats = _stats(files, changed=not trusted)
+    if cache is not None and stats is not None:
+        if trusted:
+            kept = _from_snapshot(cache, root, stats, name)
+            if kept is not None:
+                contents.records = kept
+                return contents
+        else:  # the same files, unchanged since a load that read them all
+            known = _foreign_snapshot(cache, root, name, stats=stats)
+            if known is not None:
+                contents.records, kept_problems, contents.digest, _ = known
+                contents.problems.extend(kept_problems)
+                return contents
     # Foreign packs are vetted, and the verdict is cached under the pack's digest; the
     # trusted built-in pack is never vetted, so its start-up skips hashing (and hashlib).
     digest = None if trusted else _sha256()
-    files, contents.problems = _json_files(root, name)
-    stats = _stats(files) if trusted and cache is not None and not contents.problems else None
-    if cache is not None and stats is not None:
-        kept = _from_snapshot(cache, root, stats, name)
-        if kept is not None:
-            contents.records = kept
-            return contents
     read: list[tuple[str, str, bytes]] = []
     for path, rel in files:
         shown = f"{name}/{rel}"
@@ -292,11 +335,18 @@ def load_pack(
         read.append((rel, shown, raw))
     contents.digest = digest.hexdigest() if digest is not None else ""
     foreign = cache is not None and not trusted
+    if len(read) != len(files):
+        stats = None  # not every file was read: the next load reads them again
     if foreign and cache is not None:  # the same bytes as a load before: its records and problems
-        known = _foreign_snapshot(cache, root, contents.digest, name)
+        known = _foreign_snapshot(cache, root, name, digest=contents.digest)
         if known is not None:
             contents.records.extend(known[0])
             contents.problems.extend(known[1])
+            snapshot = known[3]
+            if stats is not None and snapshot.get("files") != stats and _settled(stats):
+                snapshot["files"] = stats  # unchanged bytes, other times (touched, copied): kept anew
+                with contextlib.suppress(Exception):
+                    write_json(_foreign_file(cache, root), snapshot)
             return contents
     found: list[Problem] = []  # what the files' contents cause (a foreign snapshot keeps them)
     for rel, shown, raw in read:
@@ -315,13 +365,14 @@ def load_pack(
     try:  # snapshots are an optimisation: the load stands without them
         if (
             cache is not None
+            and trusted
             and stats is not None
             and not contents.problems
             and len(contents.records) == len(files)
         ):
             _keep_snapshot(cache, root, stats, contents.records)
         if foreign and cache is not None:
-            _keep_foreign_snapshot(cache, root, contents.digest, name, contents.records, found)
+            _keep_foreign_snapshot(cache, root, contents.digest, name, contents.records, found, stats)
     except Exception:
         pass
     return contents
