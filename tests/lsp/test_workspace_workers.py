@@ -3,6 +3,7 @@ the server's own scan, through the real server and a real client."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,24 @@ async def test_workers_find_what_the_server_finds_alone(big_workspace: Path) -> 
     for name, diags in pooled.items():
         assert [d[1] for d in diags] == [lines], (name, diags)  # the line after the CR redraw
         assert str(diags[0][0]).startswith(expected[name])
+
+
+async def test_the_catalogue_warms_once_the_workers_are_done(big_workspace: Path) -> None:
+    """The server's warm-up (compiling, a sample scan) waits for the worker processes: run at
+    once, it took a core from them (and the GIL from the walk that starts them)."""
+    async with session(big_workspace, "vscode", init_options={"scanWorkers": 0}) as client:
+
+        def warmed() -> bool:
+            return any(m.message == "warming the catalogue" for m in client.log_messages)
+
+        paths = sorted(big_workspace.glob("*.log"))
+        await diagnostics(client, paths[0].as_uri(), want=1, timeout=120)
+        assert any("in 2 worker processes" in m.message for m in client.log_messages)
+        assert not warmed()
+        for path in paths[1:]:
+            await diagnostics(client, path.as_uri(), want=1, timeout=120)
+        for _ in range(300):
+            if warmed():
+                break
+            await asyncio.sleep(0.1)
+        assert warmed()

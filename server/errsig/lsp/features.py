@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import logging
 import os
@@ -146,18 +147,37 @@ def _load(ls: ErrsigServer) -> None:
     )
 
 
+WARM_WAIT = 0.5  # seconds the warm-up waits at most for the first workspace walk
+
+
 def _start_warming(ls: ErrsigServer, tk: Toolkit) -> None:
     """Warm the new catalogue in a worker thread once the current message is answered: an
     editor spends the time between ``initialize`` and its first ``didOpen`` serialising the
     document, and the server would otherwise compile and build its matchers on that scan.
     A worker of the event loop's executor, so the server's exit waits for it (a thread
-    killed inside RE2 at exit aborts the process); shutting down stops it early."""
+    killed inside RE2 at exit aborts the process); shutting down stops it early.
+
+    It starts once the first workspace walk has handed its logs out (at most WARM_WAIT
+    later), and after the worker processes scanning them are done, if there are some: run at
+    once, it held the GIL while the walk ran, then took a core from the workers (4 x 50 MB
+    logs: all diagnostics 3.1 -> 2.9 s). A document opened meanwhile is scanned without
+    waiting for it (its scan builds what it needs)."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # no event loop: not serving
         return
     stop = ls.state.stop_background
-    loop.call_soon(loop.run_in_executor, None, _warm, tk, stop.is_set, lambda: _busy(ls))
+
+    async def start() -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(ls.state.walked.wait(), WARM_WAIT)
+        while ls.state.pool_running and not stop.is_set():
+            await asyncio.sleep(0.1)
+        if not stop.is_set():
+            ls.log("warming the catalogue")
+            await loop.run_in_executor(None, _warm, tk, stop.is_set, lambda: _busy(ls))
+
+    ls.spawn(start())
 
 
 def _busy(ls: ErrsigServer) -> bool:

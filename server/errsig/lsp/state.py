@@ -111,6 +111,10 @@ class State:
     requirements_on_disk: dict[str, Path] = attrs.field(factory=dict)  # uri -> path
     scripts_on_disk: dict[str, Path] = attrs.field(factory=dict)
     initial_scan: asyncio.Task[None] | None = None
+    # Set once the first workspace walk has handed its logs out; while worker processes scan
+    # them, ``pool_running``. The catalogue's warm-up waits for both (features._start_warming).
+    walked: asyncio.Event = attrs.field(factory=asyncio.Event)
+    pool_running: bool = False
     refresh_pending: bool = False
     pending: list[Any] = attrs.field(factory=list)  # fixes applied, outcome not seen yet (lsp.outcomes)
     offers: dict[str, list[Any]] = attrs.field(factory=dict)  # uri -> fixes offered for it (lsp.outcomes)

@@ -236,6 +236,8 @@ async def _initial_scan(ls: ErrsigServer, *, settle: bool = False) -> None:
     pool = _pool_for(ls, logs) if logs else None
     if pool is not None:
         pool.start()
+    ls.state.pool_running = pool is not None
+    ls.state.walked.set()  # the catalogue's warm-up may start (features._start_warming)
     try:
         if logs and settle:
             await _settle(ls)
@@ -253,6 +255,7 @@ async def _initial_scan(ls: ErrsigServer, *, settle: bool = False) -> None:
     finally:
         if pool is not None:
             pool.close()
+            ls.state.pool_running = False
     if logs:
         from errsig.lsp import features
 
