@@ -147,7 +147,7 @@ def _load(ls: ErrsigServer) -> None:
     )
 
 
-WARM_WAIT = 0.5  # seconds the warm-up waits at most for the first workspace walk
+WARM_WAIT = 0.1  # seconds the warm-up waits at most for the first workspace walk
 
 
 def _start_warming(ls: ErrsigServer, tk: Toolkit) -> None:
@@ -157,10 +157,12 @@ def _start_warming(ls: ErrsigServer, tk: Toolkit) -> None:
     A worker of the event loop's executor, so the server's exit waits for it (a thread
     killed inside RE2 at exit aborts the process); shutting down stops it early.
 
-    It starts once the first workspace walk has handed its logs out (at most WARM_WAIT
-    later), and after the worker processes scanning them are done, if there are some: run at
-    once, it held the GIL while the walk ran, then took a core from the workers (4 x 50 MB
-    logs: all diagnostics 3.1 -> 2.9 s). A document opened meanwhile is scanned without
+    It starts once the first workspace walk has handed its logs out, or WARM_WAIT after it
+    was asked for (an editor that is asked for its settings or to register file watchers
+    answers only once it has serialised that document, and the walk waits for those
+    answers), and not while worker processes scan the workspace's logs. Run at once, it held
+    the GIL while the walk ran and then took a core from the workers (4 x 50 MB logs: all
+    diagnostics 3.05-3.1 s -> 2.85 s). A document opened meanwhile is scanned without
     waiting for it (its scan builds what it needs)."""
     try:
         loop = asyncio.get_running_loop()
@@ -181,8 +183,11 @@ def _start_warming(ls: ErrsigServer, tk: Toolkit) -> None:
 
 
 def _busy(ls: ErrsigServer) -> bool:
-    """Whether a big document is arriving or being scanned (asked from the warming thread:
-    its optional steps give way, they hold the GIL the decoding and the scan need)."""
+    """Whether a big document is arriving or being scanned, or worker processes scan the
+    workspace's logs (asked from the warming thread: its optional steps give way, they hold
+    the GIL the decoding and the scan need, or take a core from the workers)."""
+    if ls.state.pool_running:
+        return True
     reader = getattr(ls.protocol, "frame_reader", None)
     if reader is not None and reader.big_frame:
         return True
