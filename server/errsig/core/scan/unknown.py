@@ -35,8 +35,10 @@ from errsig.core.scan.findings import Finding
 from errsig.core.scan.probes import is_probe
 
 # Lines that may hold an error shape (over raw bytes: colour and prefixes do not matter).
+# "error" right after a "W" is a compiler flag (-Werror=format-security, in the CFLAGS of
+# every gcc line a Debian-built Python prints while building a wheel), never a shape's word.
 _CANDIDATE = re2.compile(
-    rb"(?m)^[^\n]*(?:[Ee]rror|ERROR|E: |\x{d7} |ERR!|FAILED|[Ee]xit (?:code|status)|"
+    rb"(?m)^[^\n]*(?:(?:^|[^W\n])[Ee]rror|ERROR|E: |\x{d7} |ERR!|FAILED|[Ee]xit (?:code|status)|"
     rb"exited with|Exception|Interrupt|SystemExit|fatal|FATAL|\*\*\* |build stopped|command not found|"
     rb"[Ff]ailed to build|cannot find |undefined reference to|bad interpreter|is not a \S+ command|"
     rb"is not recognized as|no matches found|Docker daemon|\x{2718} |! \[rejected\]|\.exceptions\.|"
