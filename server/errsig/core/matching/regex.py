@@ -96,7 +96,8 @@ class CompiledRegex:
             pos = stop
 
 
-_UNANCHORED = re2._Anchor.UNANCHORED
+UNANCHORED = re2._Anchor.UNANCHORED  # for raw RE2 calls (`program.Match(UNANCHORED, data, pos, end)`)
+_UNANCHORED = UNANCHORED
 
 
 def _re2_compile(pattern: str, case_sensitive: bool) -> object:

@@ -22,7 +22,7 @@ import attrs
 import re2
 
 from errsig.core.kb.unknown import PREFIX, unknown_record
-from errsig.core.matching.regex import raw_spans
+from errsig.core.matching.regex import UNANCHORED, raw_spans
 from errsig.core.pip.credentials import mask_credentials
 from errsig.core.scan.clean import (
     ESCAPE_MARKERS,
@@ -339,9 +339,15 @@ class _Tools:
 
     def at(self, start: int) -> str:
         lo = max(self.pos, start - CONTEXT)
-        if start > lo:
-            for m in _TOOL_RE.finditer(self.data, lo, start):
-                self.last = (m.start(), m.group(0))
+        if start > lo:  # the matches finditer would give, without a match object each
+            match = _TOOL_RE._regexp.Match
+            pos = lo
+            while pos < start:
+                begin, end = match(UNANCHORED, self.data, pos, start)[0]
+                if begin < 0:
+                    break
+                self.last = (begin, self.data[begin:end])
+                pos = end  # every tool word is non-empty
         self.pos = max(self.pos, start)
         if self.last is None or start - self.last[0] > CONTEXT:
             return "generic"
