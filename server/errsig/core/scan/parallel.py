@@ -150,6 +150,11 @@ class FilePool:
             initargs=(make_scanner, args),
         )
 
+    @property
+    def size(self) -> int:
+        """How many worker processes the pool runs."""
+        return self._workers
+
     def start(self) -> None:
         """Start every worker now (the executor starts them on demand): a caller that has
         other things to wait for first lets the workers load their catalogue meanwhile."""
