@@ -78,7 +78,7 @@ class CompiledRegex:
             return offset
 
         while pos <= end:
-            spans = match(_UNANCHORED, data, pos, end)
+            spans = match(UNANCHORED, data, pos, end)
             start, stop = spans[0]
             if start < 0:
                 return
@@ -97,7 +97,6 @@ class CompiledRegex:
 
 
 UNANCHORED = re2._Anchor.UNANCHORED  # for raw RE2 calls (`program.Match(UNANCHORED, data, pos, end)`)
-_UNANCHORED = UNANCHORED
 
 
 def _re2_compile(pattern: str, case_sensitive: bool) -> object:
@@ -136,7 +135,7 @@ def raw_spans(program: object, data: bytes, *, next_line: bool = False) -> list[
     match = program.Match  # type: ignore[attr-defined]
     pos, size = 0, len(data)
     while pos < size:
-        span = match(_UNANCHORED, data, pos, size)[0]
+        span = match(UNANCHORED, data, pos, size)[0]
         if span[0] < 0:
             break
         out.append(span)
