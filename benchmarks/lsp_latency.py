@@ -165,11 +165,13 @@ def workspace_scan_ms(ws: Path, workers: int) -> tuple[float, float]:
     while waiting:
         last, msg = c.wait(
             lambda m: (
-                m.get("method") == "textDocument/publishDiagnostics"
-                and m["params"]["uri"] in waiting
-                and bool(m["params"]["diagnostics"])
-            )
-            or (m.get("method") == "window/logMessage" and m["params"]["message"].startswith("scanning ")),
+                (
+                    m.get("method") == "textDocument/publishDiagnostics"
+                    and m["params"]["uri"] in waiting
+                    and bool(m["params"]["diagnostics"])
+                )
+                or (m.get("method") == "window/logMessage" and m["params"]["message"].startswith("scanning "))
+            ),
             600,
         )
         if msg["method"] == "window/logMessage":
