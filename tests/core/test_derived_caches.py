@@ -261,11 +261,22 @@ def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
-def test_an_unchanged_foreign_pack_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def settled_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A tiny foreign pack and a cache folder, its files taken as settled although they were
+    written just now (load.RACY_NS 0)."""
     from errsig.core.kb import load
 
-    monkeypatch.setattr(load, "RACY_NS", 0)  # the files were written just now
-    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    monkeypatch.setattr(load, "RACY_NS", 0)
+    return _tiny_pack(tmp_path), tmp_path / "cache"
+
+
+def test_an_unchanged_foreign_pack_is_not_read_again(
+    settled_pack: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from errsig.core.kb import load
+
+    root, cache = settled_pack
     (root / "demo" / "broken.json").write_text('{"id": "demo/broken"}', "utf-8")
     first = load.load_pack(root, cache=cache)
     assert first.problems
@@ -278,12 +289,11 @@ def test_an_unchanged_foreign_pack_is_not_read_again(tmp_path: Path, monkeypatch
 
 
 def test_a_foreign_file_rewritten_to_the_same_size_and_time_is_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settled_pack: tuple[Path, Path],
 ) -> None:
     from errsig.core.kb import load
 
-    monkeypatch.setattr(load, "RACY_NS", 0)
-    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    root, cache = settled_pack
     first = load.load_pack(root, cache=cache)
     path = root / "demo" / "two.json"
     before = path.stat()
@@ -313,12 +323,11 @@ def test_files_changed_just_before_a_load_are_read_at_the_next(
 
 
 def test_touched_foreign_files_are_read_once_then_known_by_their_times(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settled_pack: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from errsig.core.kb import load
 
-    monkeypatch.setattr(load, "RACY_NS", 0)
-    root, cache = _tiny_pack(tmp_path), tmp_path / "cache"
+    root, cache = settled_pack
     first = load.load_pack(root, cache=cache)
     os.utime(root / "demo" / "one.json")  # same bytes, new times
     reads = _counting_reads(monkeypatch)
